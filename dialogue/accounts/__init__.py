@@ -1,0 +1,1 @@
+"""People, their roles, passwords, personal sign-in links and API tokens."""

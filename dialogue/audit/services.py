@@ -1,0 +1,102 @@
+"""The one function every state change calls. It adds the entry to the caller's transaction, so the entry
+and the change commit (or roll back) together."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..core.text import like_pattern
+from ..extensions import db
+from .models import AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | tuple):
+        return sorted(_jsonable(v) for v in value)
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: Any, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """The named attributes of ``obj`` as a JSON-safe dict, for the before/after of an entry."""
+    return {f: _jsonable(getattr(obj, f)) for f in fields}
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    *,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    """Adds an audit entry: who (``actor``, a user or None for the system), what (``action`` on ``obj``),
+    before → after. Does not commit."""
+    if obj is not None:
+        if getattr(obj, "id", None) is None:
+            db.session.flush()
+        object_type = object_type or obj.__tablename__
+        object_id = object_id if object_id is not None else obj.id
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        object_type=object_type or "",
+        object_id=object_id,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def history(object_type: str, object_id: int) -> list[AuditEntry]:
+    stmt = (
+        select(AuditEntry)
+        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def search(
+    *,
+    action: str | None = None,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    actor_query: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[AuditEntry], int]:
+    """The admin page's filtered list, newest first."""
+    from ..accounts.models import User
+
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if object_id is not None:
+        stmt = stmt.where(AuditEntry.object_id == object_id)
+    if actor_query:
+        stmt = stmt.join(User, AuditEntry.actor_id == User.id).where(
+            User.search_text.like(like_pattern(actor_query), escape="\\")
+        )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    )
+    return list(rows), total
+
+
+def actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))

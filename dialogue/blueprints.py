@@ -1,0 +1,29 @@
+"""Where each area's pages, API endpoints, Socket.IO handlers and CLI commands are plugged in.
+
+An area adds its module here once; ``create_app`` imports the list in order.
+"""
+
+# Modules with a ``bp`` Blueprint of pages.
+PAGE_MODULES: tuple[str, ...] = (
+    "dialogue.accounts.views",
+    "dialogue.home.views",
+    "dialogue.units.views",
+    "dialogue.audit.views",
+    "dialogue.notifications.views",
+)
+
+# Modules that add endpoints to the /api/v1 blueprint (imported before it is registered).
+API_MODULES: tuple[str, ...] = (
+    "dialogue.api.accounts",
+    "dialogue.api.units",
+)
+
+# Modules that register Socket.IO handlers when imported.
+SOCKET_MODULES: tuple[str, ...] = ()
+
+# Modules with a ``register_cli(app)`` function.
+CLI_MODULES: tuple[str, ...] = (
+    "dialogue.accounts.cli",
+    "dialogue.units.cli",
+    "dialogue.demo.cli",
+)

@@ -1,0 +1,79 @@
+"""Every view declares who may use it. The route-permission test walks ``app.url_map`` and fails for any
+view without a declaration, so a new page cannot be left open by forgetting.
+
+Object-level rules (is this person invited to this session? is this their question?) live in services.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user
+
+ROLES: tuple[str, ...] = ("admin", "organizer", "host", "secretary", "secretariat", "unit")
+STAFF: tuple[str, ...] = ("admin", "organizer", "host", "secretariat")
+
+
+@dataclass(frozen=True)
+class Access:
+    """``kind`` is ``public``, ``signed_in`` or ``roles``; ``roles`` lists who passes for ``roles``."""
+
+    kind: str
+    roles: tuple[str, ...] = ()
+
+
+def _declare(view: Callable, access: Access) -> Callable:
+    view.access = access  # type: ignore[attr-defined]
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Open to anyone, signed in or not (sign-in page, personal links, the projector by secret link)."""
+    return _declare(view, Access("public"))
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in person; what they see is narrowed by the service."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _refuse_anonymous()
+        return view(*args, **kwargs)
+
+    return _declare(wrapper, Access("signed_in"))
+
+
+def roles_required(*roles: str) -> Callable[[Callable], Callable]:
+    """Only people holding at least one of ``roles``."""
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _refuse_anonymous()
+            if not has_any_role(current_user, roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _declare(wrapper, Access("roles", tuple(roles)))
+
+    return decorator
+
+
+def has_any_role(user, roles: Iterable[str]) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(set(user.role_names) & set(roles))
+
+
+def _refuse_anonymous():
+    from ..extensions import login_manager
+
+    if request.blueprint == "api":
+        abort(401)
+    return login_manager.unauthorized()

@@ -1,0 +1,80 @@
+"""Commitments and their trail. ``overdue`` is derived from the due date and the state, never stored."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.db_types import UTCDateTime
+from ..core.models import CreatedAt, enum_check
+from ..extensions import db
+from ..units.models import Unit
+
+COMMITMENT_STATUSES: tuple[str, ...] = ("assigned", "in_progress", "done", "verified", "cancelled")
+OPEN_STATUSES: tuple[str, ...] = ("assigned", "in_progress")
+PRIORITIES: tuple[str, ...] = ("low", "normal", "high")
+UPDATE_KINDS: tuple[str, ...] = ("created", "progress", "status", "extended")
+
+
+class Commitment(CreatedAt, db.Model):
+    __tablename__ = "commitments"
+    __table_args__ = (
+        enum_check("status", COMMITMENT_STATUSES),
+        enum_check("priority", PRIORITIES),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
+        CheckConstraint("(status = 'cancelled') = (cancel_reason IS NOT NULL)", name="cancelled_has_reason"),
+        CheckConstraint("status <> 'verified' OR verified_at IS NOT NULL", name="verified_has_date"),
+        Index("ix_commitments_status_due", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("dialogue_sessions.id"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id"), index=True)
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id"))
+    description: Mapped[str] = mapped_column(Text)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+    original_due_date: Mapped[date] = mapped_column(Date)
+    priority: Mapped[str] = mapped_column(String(10), default="normal")
+    status: Mapped[str] = mapped_column(String(12), default="assigned")
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    result_report: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class CommitmentUpdate(CreatedAt, db.Model):
+    """One line of a commitment's history: a progress note, a change of state, or a new deadline."""
+
+    __tablename__ = "commitment_updates"
+    __table_args__ = (
+        enum_check("kind", UPDATE_KINDS),
+        CheckConstraint("progress IS NULL OR progress BETWEEN 0 AND 100", name="progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(ForeignKey("commitments.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    progress: Mapped[int | None] = mapped_column(Integer)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str | None] = mapped_column(String(12))
+    old_due_date: Mapped[date | None] = mapped_column(Date)
+    new_due_date: Mapped[date | None] = mapped_column(Date)
+    attachment_path: Mapped[str | None] = mapped_column(String(300))
+    attachment_name: Mapped[str | None] = mapped_column(String(300))
+
+    author: Mapped[User | None] = relationship(lazy="joined")

@@ -1,0 +1,1 @@
+"""Submissions before the session (questions, opinions, recommendations, proposals) and their moderation."""

@@ -1,0 +1,1 @@
+"""The minutes, the conclusion notice, statistics and periodic reports: all from the record."""

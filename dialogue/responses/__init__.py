@@ -1,0 +1,1 @@
+"""Responses: what the host answered, took on board, referred, or answered in writing."""

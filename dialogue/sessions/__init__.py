@@ -1,0 +1,1 @@
+"""Dialogue sessions: scheduling, hosts, invited units and the invitations with RSVP and check-in."""
