@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, event, text
 
 from dialogue import create_app
@@ -70,6 +71,18 @@ def database_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own ``g`` (so Flask-Login's cached user
+    does not leak between requests) and its own database session. Afterwards the test's session is expired, so
+    objects the test holds are re-read with what the request committed."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
     from flask_migrate import upgrade
@@ -80,6 +93,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory):
         UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
         PUBLIC_BASE_URL="http://localhost",
     )
+    application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()
     return application

