@@ -19,7 +19,7 @@ def undeclared_views(url_map: Map, view_functions: dict) -> list[str]:
     )
 
 
-def _url(rule) -> str:  # noqa: ANN001
+def _url(rule) -> str:
     values = {}
     for name in rule.arguments:
         converter = rule._converters[name].__class__.__name__
@@ -27,7 +27,7 @@ def _url(rule) -> str:  # noqa: ANN001
     return rule.build(values, append_unknown=False)[1]
 
 
-def _protected_rules(app):  # noqa: ANN001, ANN202
+def _protected_rules(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in SKIP_ENDPOINTS:
             continue

@@ -101,8 +101,18 @@ def test_language_switch_is_remembered(client, make_user, login_as):
 def test_users_and_tokens_cli_and_bearer_call(app, client):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create", "--email", "thuky@test.vn", "--name", "Thư ký", "--role", "organizer",
-              "--password", "mat-khau-dai"]
+        args=[
+            "users",
+            "create",
+            "--email",
+            "thuky@test.vn",
+            "--name",
+            "Thư ký",
+            "--role",
+            "organizer",
+            "--password",
+            "mat-khau-dai",
+        ]
     )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["tokens", "create", "thuky@test.vn"])
@@ -147,13 +157,22 @@ def test_admin_creates_a_person_and_the_change_is_audited(client, tree, login_as
     login_as(tree.admin)
     response = client.post(
         "/admin/users/new",
-        data={"name": "Trần Văn Mới", "email": "moi@test.vn", "phone": "0987654321", "roles": ["secretary"],
-              "unit_id": tree.cells[0].id, "position": "Bí thư chi bộ", "password": ""},
+        data={
+            "name": "Trần Văn Mới",
+            "email": "moi@test.vn",
+            "phone": "0987654321",
+            "roles": ["secretary"],
+            "unit_id": tree.cells[0].id,
+            "position": "Bí thư chi bộ",
+            "password": "",
+        },
     )
     assert response.status_code == 302
     person = services.find_by_login("moi@test.vn")
     assert person.role_names == {"secretary"} and person.unit_id == tree.cells[0].id
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create", AuditEntry.object_id == person.id))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "user.create", AuditEntry.object_id == person.id)
+    )
     assert entry.actor_id == tree.admin.id and entry.after["name"] == "Trần Văn Mới"
     # A duplicate e-mail is refused and what was typed stays on the form.
     response = client.post("/admin/users/new", data={"name": "Người khác", "email": "moi@test.vn", "roles": []})

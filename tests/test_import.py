@@ -67,7 +67,8 @@ def test_one_bad_row_rejects_the_whole_file_and_says_which_and_why(tree, client,
     before = _people()
     login_as(tree.admin)
     response = client.post(
-        "/admin/units/import", data={"file": (io.BytesIO(bad.encode()), "members.csv")},
+        "/admin/units/import",
+        data={"file": (io.BytesIO(bad.encode()), "members.csv")},
         content_type="multipart/form-data",
     )
     body = response.get_data(as_text=True)
@@ -91,7 +92,8 @@ def test_xlsx_through_the_pages_preview_then_confirm(tree, client, login_as):
     workbook.save(buffer)
     login_as(tree.admin)
     response = client.post(
-        "/admin/units/import", data={"file": (io.BytesIO(buffer.getvalue()), "ds.xlsx")},
+        "/admin/units/import",
+        data={"file": (io.BytesIO(buffer.getvalue()), "ds.xlsx")},
         content_type="multipart/form-data",
     )
     body = response.get_data(as_text=True)
