@@ -20,6 +20,9 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+    # The Redis pub/sub channel: channels are global to a Redis server (not per database number), so two
+    # deployments (or test runs) sharing one Redis must each have their own, or they receive each other's events.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or "flask-socketio"
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
     LANGUAGES = ("vi", "en")

@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         # Same-origin only (the default); phones reach the app by its own address.
         cors_allowed_origins=None,
         ping_interval=25,

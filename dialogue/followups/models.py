@@ -11,6 +11,9 @@ from ..accounts.models import User
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
 from ..extensions import db
+from ..questions.models import Question
+from ..responses.models import Response
+from ..sessions.models import DialogueSession
 from ..units.models import Unit
 
 COMMITMENT_STATUSES: tuple[str, ...] = ("assigned", "in_progress", "done", "verified", "cancelled")
@@ -27,7 +30,13 @@ class Commitment(CreatedAt, db.Model):
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
         CheckConstraint("(status = 'cancelled') = (cancel_reason IS NOT NULL)", name="cancelled_has_reason"),
         CheckConstraint("status <> 'verified' OR verified_at IS NOT NULL", name="verified_has_date"),
+        CheckConstraint("status NOT IN ('done', 'verified') OR done_at IS NOT NULL", name="done_has_date"),
+        CheckConstraint("status <> 'done' OR result_report IS NOT NULL", name="done_has_report"),
         Index("ix_commitments_status_due", "status", "due_date"),
+        # Covering indexes for the dashboard's aggregates (by unit, by session) and the lists ordered by due date.
+        Index("ix_commitments_unit_status_due", "unit_id", "status", "due_date"),
+        Index("ix_commitments_session_status_due", "session_id", "status", "due_date"),
+        Index("ix_commitments_due_id", "due_date", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +62,14 @@ class Commitment(CreatedAt, db.Model):
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    session: Mapped[DialogueSession | None] = relationship()
+    question: Mapped[Question | None] = relationship()
+    response: Mapped[Response | None] = relationship()
+    updates: Mapped[list[CommitmentUpdate]] = relationship(
+        order_by="CommitmentUpdate.id", cascade="all, delete-orphan", passive_deletes=True, lazy="select"
+    )
 
 
 class CommitmentUpdate(CreatedAt, db.Model):

@@ -11,6 +11,7 @@ from ..accounts.models import User
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
 from ..extensions import db
+from ..units.models import Unit
 
 QUESTION_KINDS: tuple[str, ...] = ("question", "opinion", "recommendation", "proposal")
 QUESTION_STATUSES: tuple[str, ...] = ("submitted", "accepted", "returned", "merged", "answered", "withdrawn")
@@ -29,6 +30,8 @@ class Question(CreatedAt, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # The author's cell when they submitted: filters and counts by unit stay true if they move later.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     topic: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
@@ -40,11 +43,13 @@ class Question(CreatedAt, db.Model):
     attachment_path: Mapped[str | None] = mapped_column(String(300))
     attachment_name: Mapped[str | None] = mapped_column(String(300))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_size: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
     duplicate_of: Mapped[Question | None] = relationship(remote_side="Question.id")
 
 
@@ -56,4 +61,4 @@ class QuestionSupport(CreatedAt, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

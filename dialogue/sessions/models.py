@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -93,7 +93,9 @@ class Invitation(CreatedAt, db.Model):
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     checked_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     link_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    reminded_on: Mapped[datetime | None] = mapped_column(Date)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    # Added one by one by the organizer (not through an invited unit): kept when the units change.
+    added_individually: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
     unit: Mapped[Unit | None] = relationship(lazy="joined")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 17:27:59.308382
+Create Date: 2026-11-28 17:33:02.641032
 
 """
 from alembic import op
@@ -187,6 +187,7 @@ def upgrade():
     sa.Column('checked_in_by_id', sa.Integer(), nullable=True),
     sa.Column('link_sent_at', dialogue.core.db_types.UTCDateTime(), nullable=True),
     sa.Column('reminded_on', sa.Date(), nullable=True),
+    sa.Column('added_individually', sa.Boolean(), nullable=False),
     sa.Column('created_at', dialogue.core.db_types.UTCDateTime(), nullable=False),
     sa.CheckConstraint("rsvp IN ('pending', 'accepted', 'declined')", name=op.f('ck_invitations_rsvp_allowed')),
     sa.ForeignKeyConstraint(['checked_in_by_id'], ['users.id'], name=op.f('fk_invitations_checked_in_by_id_users')),
@@ -222,6 +223,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('topic', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
@@ -233,6 +235,7 @@ def upgrade():
     sa.Column('attachment_path', sa.String(length=300), nullable=True),
     sa.Column('attachment_name', sa.String(length=300), nullable=True),
     sa.Column('attachment_type', sa.String(length=100), nullable=True),
+    sa.Column('attachment_size', sa.Integer(), nullable=True),
     sa.Column('updated_at', dialogue.core.db_types.UTCDateTime(), nullable=True),
     sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('created_at', dialogue.core.db_types.UTCDateTime(), nullable=False),
@@ -245,6 +248,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_questions_author_id_users')),
     sa.ForeignKeyConstraint(['duplicate_of_id'], ['questions.id'], name=op.f('fk_questions_duplicate_of_id_questions')),
     sa.ForeignKeyConstraint(['session_id'], ['dialogue_sessions.id'], name=op.f('fk_questions_session_id_dialogue_sessions'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_questions_unit_id_units')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_questions'))
     )
     with op.batch_alter_table('questions', schema=None) as batch_op:
@@ -252,6 +256,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_questions_duplicate_of_id'), ['duplicate_of_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_questions_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_questions_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_questions_unit_id'), ['unit_id'], unique=False)
 
     op.create_table('session_hosts',
     sa.Column('session_id', sa.Integer(), nullable=False),
@@ -279,6 +284,7 @@ def upgrade():
     )
     with op.batch_alter_table('question_supports', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_question_supports_question_id'), ['question_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_question_supports_user_id'), ['user_id'], unique=False)
 
     op.create_table('speakers',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -358,8 +364,10 @@ def upgrade():
     sa.Column('created_at', dialogue.core.db_types.UTCDateTime(), nullable=False),
     sa.CheckConstraint("(status = 'cancelled') = (cancel_reason IS NOT NULL)", name=op.f('ck_commitments_cancelled_has_reason')),
     sa.CheckConstraint("priority IN ('low', 'normal', 'high')", name=op.f('ck_commitments_priority_allowed')),
+    sa.CheckConstraint("status <> 'done' OR result_report IS NOT NULL", name=op.f('ck_commitments_done_has_report')),
     sa.CheckConstraint("status <> 'verified' OR verified_at IS NOT NULL", name=op.f('ck_commitments_verified_has_date')),
     sa.CheckConstraint("status IN ('assigned', 'in_progress', 'done', 'verified', 'cancelled')", name=op.f('ck_commitments_status_allowed')),
+    sa.CheckConstraint("status NOT IN ('done', 'verified') OR done_at IS NOT NULL", name=op.f('ck_commitments_done_has_date')),
     sa.CheckConstraint('progress BETWEEN 0 AND 100', name=op.f('ck_commitments_progress_range')),
     sa.ForeignKeyConstraint(['assignee_id'], ['users.id'], name=op.f('fk_commitments_assignee_id_users')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_commitments_created_by_id_users')),
@@ -372,11 +380,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_commitments'))
     )
     with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.create_index('ix_commitments_due_id', ['due_date', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitments_question_id'), ['question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitments_response_id'), ['response_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitments_session_id'), ['session_id'], unique=False)
+        batch_op.create_index('ix_commitments_session_status_due', ['session_id', 'status', 'due_date'], unique=False)
         batch_op.create_index('ix_commitments_status_due', ['status', 'due_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_commitments_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index('ix_commitments_unit_status_due', ['unit_id', 'status', 'due_date'], unique=False)
 
     op.create_table('response_questions',
     sa.Column('response_id', sa.Integer(), nullable=False),
@@ -425,11 +436,14 @@ def downgrade():
 
     op.drop_table('response_questions')
     with op.batch_alter_table('commitments', schema=None) as batch_op:
+        batch_op.drop_index('ix_commitments_unit_status_due')
         batch_op.drop_index(batch_op.f('ix_commitments_unit_id'))
         batch_op.drop_index('ix_commitments_status_due')
+        batch_op.drop_index('ix_commitments_session_status_due')
         batch_op.drop_index(batch_op.f('ix_commitments_session_id'))
         batch_op.drop_index(batch_op.f('ix_commitments_response_id'))
         batch_op.drop_index(batch_op.f('ix_commitments_question_id'))
+        batch_op.drop_index('ix_commitments_due_id')
 
     op.drop_table('commitments')
     with op.batch_alter_table('responses', schema=None) as batch_op:
@@ -445,12 +459,14 @@ def downgrade():
 
     op.drop_table('speakers')
     with op.batch_alter_table('question_supports', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_question_supports_user_id'))
         batch_op.drop_index(batch_op.f('ix_question_supports_question_id'))
 
     op.drop_table('question_supports')
     op.drop_table('session_invited_units')
     op.drop_table('session_hosts')
     with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_questions_unit_id'))
         batch_op.drop_index(batch_op.f('ix_questions_status'))
         batch_op.drop_index(batch_op.f('ix_questions_session_id'))
         batch_op.drop_index(batch_op.f('ix_questions_duplicate_of_id'))
