@@ -10,12 +10,16 @@ PAGE_MODULES: tuple[str, ...] = (
     "dialogue.units.views",
     "dialogue.audit.views",
     "dialogue.notifications.views",
+    "dialogue.sessions.views",
+    "dialogue.questions.views",
 )
 
 # Modules that add endpoints to the /api/v1 blueprint (imported before it is registered).
 API_MODULES: tuple[str, ...] = (
     "dialogue.api.accounts",
     "dialogue.api.units",
+    "dialogue.api.sessions",
+    "dialogue.api.questions",
 )
 
 # Modules that register Socket.IO handlers when imported.
@@ -26,4 +30,5 @@ CLI_MODULES: tuple[str, ...] = (
     "dialogue.accounts.cli",
     "dialogue.units.cli",
     "dialogue.demo.cli",
+    "dialogue.sessions.cli",
 )

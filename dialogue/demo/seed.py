@@ -3,7 +3,7 @@ it twice changes nothing. Later areas append their own steps to ``STEPS`` (a dem
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -168,13 +168,19 @@ def seed_accounts() -> None:
     db.session.commit()
 
 
-STEPS: list[Callable[[], None]] = [seed_tree, seed_accounts]
+# Each area adds its step as "module:function"; imported when the seed runs, in this order.
+STEPS: list[str] = [
+    "dialogue.demo.seed:seed_tree",
+    "dialogue.demo.seed:seed_accounts",
+    "dialogue.sessions.demo:seed_open_session",
+]
 
 
 def seed_demo() -> list[tuple[str, str, str]]:
     """Runs every step; returns the demo sign-ins (role, login, password) to print."""
-    for step in STEPS:
-        step()
+    for path in STEPS:
+        module, name = path.split(":")
+        getattr(importlib.import_module(module), name)()
     sign_ins = [(a.role, a.email, DEMO_PASSWORD) for a in STAFF_ACCOUNTS]
     sign_ins.append(("secretary", SECRETARY_LOGIN, DEMO_PASSWORD))
     return sign_ins
