@@ -10,6 +10,8 @@ PAGE_MODULES: tuple[str, ...] = (
     "dialogue.units.views",
     "dialogue.audit.views",
     "dialogue.notifications.views",
+    "dialogue.live.views",
+    "dialogue.responses.views",
     "dialogue.sessions.views",
     "dialogue.questions.views",
 )
@@ -20,10 +22,12 @@ API_MODULES: tuple[str, ...] = (
     "dialogue.api.units",
     "dialogue.api.sessions",
     "dialogue.api.questions",
+    "dialogue.api.live",
+    "dialogue.api.responses",
 )
 
 # Modules that register Socket.IO handlers when imported.
-SOCKET_MODULES: tuple[str, ...] = ()
+SOCKET_MODULES: tuple[str, ...] = ("dialogue.live.socket",)
 
 # Modules with a ``register_cli(app)`` function.
 CLI_MODULES: tuple[str, ...] = (

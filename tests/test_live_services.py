@@ -1,0 +1,191 @@
+"""The speakers' queue, check-in and the snapshot: the rules of the live session (services)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from dialogue.audit.models import AuditEntry
+from dialogue.core import timeutil
+from dialogue.core.errors import Conflict, Forbidden, NotFound
+from dialogue.extensions import db
+from dialogue.live import services
+from dialogue.live.models import Speaker
+from dialogue.sessions.models import DialogueSession
+from tests.live_fixtures import make_question, make_session
+
+
+@pytest.fixture
+def live_session(tree):
+    return make_session(tree)
+
+
+def _version(session_id):
+    db.session.expire_all()
+    return db.session.get(DialogueSession, session_id).live_version
+
+
+def test_status_change_bumps_version_and_sets_opening_time(tree):
+    session = make_session(tree, status="open")
+    v = _version(session.id)
+    from dialogue.sessions.services import change_status
+
+    change_status(tree.organizer, session, "live")
+    assert _version(session.id) == v + 1
+    assert db.session.get(DialogueSession, session.id).opened_at is not None
+
+
+def test_check_in_is_idempotent_counts_and_bumps_version_once(tree, live_session):
+    s1 = tree.secretaries[0]
+    v = _version(live_session.id)
+    inv = services.check_in(tree.organizer, live_session.id, s1.id)
+    assert inv.checked_in_at is not None
+    again = services.check_in(tree.organizer, live_session.id, s1.id)
+    assert again.checked_in_at == inv.checked_in_at
+    assert _version(live_session.id) == v + 1
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["attendance"]["invited"] == 4 and snap["attendance"]["present"] == 1
+    by_unit = {u["name"]: (u["present"], u["invited"]) for u in snap["attendance"]["by_unit"]}
+    assert by_unit == {"Đảng ủy xã Bình An": (1, 2), "Đảng ủy xã Giục Tượng": (0, 2)}  # by commune, not by cell
+    assert db.session.query(AuditEntry).filter_by(action="session.check_in").count() == 1
+    with pytest.raises(NotFound):
+        services.check_in(tree.organizer, live_session.id, tree.host.id)  # not invited
+    with pytest.raises(Forbidden):
+        services.check_in(tree.secretaries[1], live_session.id, tree.secretaries[2].id)  # someone else
+
+
+def test_self_check_in_only_while_live(tree):
+    session = make_session(tree, status="closed")
+    with pytest.raises(Conflict):
+        services.check_in(tree.secretaries[0], session.id, tree.secretaries[0].id)
+    assert services.check_in(tree.organizer, session.id, tree.secretaries[0].id).checked_in_at is not None
+
+
+def test_queue_one_waiting_entry_per_person_and_order(tree, live_session):
+    a, b, c = tree.secretaries[:3]
+    first = services.request_to_speak(a, live_session.id)
+    assert services.request_to_speak(a, live_session.id).id == first.id
+    services.request_to_speak(b, live_session.id)
+    services.request_to_speak(tree.organizer, live_session.id, user_id=c.id)
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert [q["user_id"] for q in snap["queue"]] == [a.id, b.id, c.id]
+    assert [q["position"] for q in snap["queue"]] == [1, 2, 3]
+    assert db.session.query(Speaker).filter_by(session_id=live_session.id, user_id=a.id).count() == 1
+    with pytest.raises(Forbidden):
+        services.request_to_speak(a, live_session.id, user_id=b.id)
+
+
+def test_next_finish_pause_resume_and_the_clock(tree, live_session):
+    a, b = tree.secretaries[:2]
+    services.request_to_speak(a, live_session.id)
+    services.request_to_speak(b, live_session.id)
+    v = _version(live_session.id)
+    turn = services.next_speaker(tree.organizer, live_session.id, version=v)
+    assert turn.user_id == a.id and turn.status == "speaking"
+    timeutil.set_clock_offset(timedelta(seconds=100))
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["current"]["user_id"] == a.id
+    assert 79 <= snap["current"]["seconds_left"] <= 80
+    services.pause_turn(tree.organizer, turn.id)
+    timeutil.set_clock_offset(timedelta(seconds=400))  # 300 s of pause do not count
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["current"]["paused"] is True and 79 <= snap["current"]["seconds_left"] <= 80
+    services.resume_turn(tree.organizer, turn.id)
+    timeutil.set_clock_offset(timedelta(seconds=490))  # 190 s of speaking in all: 10 s over
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert -11 <= snap["current"]["seconds_left"] <= -9 and snap["current"]["overrun_seconds"] >= 9
+    second = services.next_speaker(tree.organizer, live_session.id)
+    assert second.user_id == b.id
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["turns_done"] == 1 and snap["queue"] == []
+    assert 189 <= snap["time_used_seconds"] <= 191
+    services.finish_turn(tree.organizer, second.id)
+    with pytest.raises(Conflict):
+        services.next_speaker(tree.organizer, live_session.id)  # nobody waits
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["turns_done"] == 2 and snap["current"] is None
+
+
+def test_warning_in_the_last_30_seconds(tree, live_session):
+    services.request_to_speak(tree.secretaries[0], live_session.id)
+    services.next_speaker(tree.organizer, live_session.id)
+    timeutil.set_clock_offset(timedelta(seconds=160))
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["current"]["warning"] is True
+
+
+def test_stale_version_changes_nothing(tree, live_session):
+    services.request_to_speak(tree.secretaries[0], live_session.id)
+    v = _version(live_session.id)
+    with pytest.raises(Conflict) as info:
+        services.next_speaker(tree.organizer, live_session.id, version=v - 1)
+    assert info.value.code == "stale_version"
+    assert _version(live_session.id) == v
+    assert db.session.query(Speaker).filter_by(status="speaking").count() == 0
+
+
+def test_withdraw_move_readd_and_new_speakers_first(tree, live_session):
+    a, b, c, d = tree.secretaries
+    org = tree.organizer
+    entries = [services.request_to_speak(p, live_session.id) for p in (a, b, c)]
+    with pytest.raises(Forbidden):
+        services.withdraw(b, entries[0].id)
+    services.withdraw(a, entries[0].id)
+    services.move(org, entries[2].id, 1)
+    order = lambda: [q["user_id"] for q in services.snapshot(db.session.get(DialogueSession, live_session.id))["queue"]]  # noqa: E731
+    assert order() == [c.id, b.id]
+    services.next_speaker(org, live_session.id)  # c speaks
+    with pytest.raises(Conflict):
+        services.readd_last(org, live_session.id)  # no turn has ended yet
+    services.next_speaker(org, live_session.id)  # c is done, b speaks
+    services.readd_last(org, live_session.id)  # c back at the top
+    assert order() == [c.id]
+    services.next_speaker(org, live_session.id)  # b is done, c speaks again
+    services.request_to_speak(a, live_session.id)
+    services.readd_last(org, live_session.id)  # b back at the top
+    assert order() == [b.id, a.id]
+    services.set_queue_options(org, live_session.id, new_speakers_first=True)
+    assert order() == [a.id, b.id]  # a has not spoken yet
+    services.request_to_speak(d, live_session.id)  # nor has d: before b
+    assert order() == [a.id, d.id, b.id]
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert {q["user_id"]: q["times_spoken"] for q in snap["queue"]} == {a.id: 0, d.id: 0, b.id: 1}
+    assert snap["current"]["user_id"] == c.id and snap["current"]["times_spoken"] == 1
+
+
+def test_closed_list_refuses_requests_but_not_the_organizer(tree, live_session):
+    services.set_queue_options(tree.organizer, live_session.id, queue_open=False)
+    with pytest.raises(Conflict):
+        services.request_to_speak(tree.secretaries[0], live_session.id)
+    entry = services.request_to_speak(tree.organizer, live_session.id, user_id=tree.secretaries[0].id)
+    assert entry.status == "waiting"
+
+
+def test_turn_time_changes_per_turn_and_question_link(tree, live_session):
+    q = make_question(live_session, tree.secretaries[0])
+    entry = services.request_to_speak(tree.secretaries[0], live_session.id, question_id=q.id)
+    services.update_turn(tree.organizer, entry.id, seconds_allowed=300)
+    services.next_speaker(tree.organizer, live_session.id)
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["current"]["seconds_allowed"] == 300
+    assert snap["current_question"]["id"] == q.id
+    other = make_question(live_session, tree.secretaries[1])
+    with pytest.raises(Forbidden):
+        services.request_to_speak(tree.secretaries[2], live_session.id, question_id=other.id)
+
+
+def test_ending_the_session_finishes_the_turn(tree, live_session):
+    from dialogue.sessions.services import change_status
+
+    services.request_to_speak(tree.secretaries[0], live_session.id)
+    services.next_speaker(tree.organizer, live_session.id)
+    change_status(tree.organizer, db.session.get(DialogueSession, live_session.id), "ended")
+    snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
+    assert snap["current"] is None and snap["turns_done"] == 1 and snap["status"] == "ended"
+
+
+def test_requests_refused_when_not_live(tree):
+    session = make_session(tree, status="open")
+    with pytest.raises(Conflict):
+        services.request_to_speak(tree.secretaries[0], session.id)

@@ -1,0 +1,185 @@
+"""The /live Socket.IO namespace with real clients: authentication in `connect`, `join` answers with the
+snapshot, every change reaches the room, a client that reconnects gets the current state, and after a restart
+of the server mid-turn the clock is still right (it is derived from the stored times)."""
+
+from __future__ import annotations
+
+import queue
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+import socketio
+
+from dialogue.core import timeutil
+from dialogue.extensions import db
+from dialogue.live import services
+from dialogue.sessions.models import DialogueSession
+from tests.live_fixtures import make_session
+
+NS = "/live"
+
+
+def _token(user):
+    from dialogue.accounts.services import create_api_token
+
+    return create_api_token(None, user, "socket-test")[1]
+
+
+class Watcher:
+    """A python-socketio client that re-joins the session on every (re)connection and queues the states."""
+
+    def __init__(self, url: str, session_id: int, auth: dict, reconnection: bool = False):
+        self.states: queue.Queue = queue.Queue()
+        self.client = socketio.Client(reconnection=reconnection, reconnection_delay=0.3, reconnection_delay_max=1)
+        self.session_id = session_id
+
+        @self.client.on("connect", namespace=NS)
+        def on_connect():
+            self.client.emit("join", {"session_id": session_id}, namespace=NS)
+
+        @self.client.on("state", namespace=NS)
+        def on_state(data):
+            self.states.put(data)
+
+        self.client.connect(url, auth=auth, namespaces=[NS], transports=["websocket"], wait_timeout=10)
+
+    def next_state(self, timeout: float = 10.0, min_version: int = -1) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no state with version >= {min_version} within {timeout}s")
+            state = self.states.get(timeout=left)
+            if state["version"] >= min_version:
+                return state
+
+    def close(self):
+        self.client.disconnect()
+
+
+def test_connect_is_refused_without_credentials(live_server, tree):
+    make_session(tree)
+    client = socketio.Client(reconnection=False)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(live_server.url, namespaces=[NS], transports=["websocket"], wait_timeout=5)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(
+            live_server.url, auth={"token": "dt_wrong"}, namespaces=[NS], transports=["websocket"], wait_timeout=5
+        )
+
+
+def test_join_is_checked_per_session(live_server, tree, make_user):
+    session = make_session(tree)
+    outsider = make_user("secretary", name="Người ngoài")
+    sio = socketio.SimpleClient()
+    sio.connect(live_server.url, auth={"token": _token(outsider)}, namespace=NS, transports=["websocket"])
+    try:
+        answer = sio.call("join", {"session_id": session.id}, timeout=5)
+        assert answer == {"ok": False, "error": "forbidden"}
+    finally:
+        sio.disconnect()
+    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+    other = make_session(tree)
+    sio = socketio.SimpleClient()
+    sio.connect(live_server.url, auth={"projector": secret}, namespace=NS, transports=["websocket"])
+    try:
+        assert sio.call("join", {"session_id": other.id}, timeout=5)["ok"] is False
+        assert sio.call("join", {"session_id": session.id}, timeout=5)["ok"] is True
+        event, data = sio.receive(timeout=5)
+        assert event == "state" and data["session_id"] == session.id
+        services.reset_projector_secret(tree.organizer, session.id)  # the old link stops working at once
+        assert sio.call("join", {"session_id": session.id}, timeout=5) == {"ok": False, "error": "forbidden"}
+    finally:
+        sio.disconnect()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        socketio.Client(reconnection=False).connect(
+            live_server.url, auth={"projector": secret}, namespaces=[NS], transports=["websocket"], wait_timeout=5
+        )
+
+
+def test_changes_reach_the_room_and_a_reconnecting_client_gets_the_current_state(live_server, tree):
+    session = make_session(tree)
+    org = {"Authorization": f"Bearer {_token(tree.organizer)}"}
+    watcher = Watcher(live_server.url, session.id, {"token": _token(tree.secretaries[0])})
+    try:
+        first = watcher.next_state()
+        assert first["session_id"] == session.id and first["current"] is None
+        v = first["version"]
+        base = f"{live_server.url}/api/v1/sessions/{session.id}"
+        r = requests.post(f"{base}/speakers", json={"user_id": tree.secretaries[1].id}, headers=org, timeout=10)
+        assert r.status_code == 201
+        state = watcher.next_state(min_version=v + 1)
+        assert state["version"] == v + 1 and [q["user_id"] for q in state["queue"]] == [tree.secretaries[1].id]
+        watcher.close()
+        # While this phone is away, the clerk calls the speaker.
+        r = requests.post(f"{base}/speakers/next", json={"version": v + 1}, headers=org, timeout=10)
+        assert r.status_code == 200
+    finally:
+        watcher.close()
+    back = Watcher(live_server.url, session.id, {"token": _token(tree.secretaries[0])})
+    try:
+        state = back.next_state()
+        assert state["version"] == v + 2  # the current snapshot at once, on (re)joining
+        assert state["current"]["user_id"] == tree.secretaries[1].id and state["queue"] == []
+    finally:
+        back.close()
+
+
+def test_cookie_session_connects(live_server, tree):
+    """A page's socket authenticates with the signed-in browser cookie."""
+    session = make_session(tree)
+    http = requests.Session()
+    from dialogue.sessions.services import session_link
+
+    link = session_link(tree.secretaries[0], session)
+    path = link.split("localhost", 1)[1]
+    assert http.get(live_server.url + path, timeout=10).status_code == 200
+    cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    sio = socketio.SimpleClient()
+    sio.connect(live_server.url, headers={"Cookie": cookie}, namespace=NS, transports=["websocket"])
+    try:
+        assert sio.call("join", {"session_id": session.id}, timeout=5)["ok"] is True
+        assert sio.receive(timeout=5)[1]["session_id"] == session.id
+    finally:
+        sio.disconnect()
+
+
+def test_restart_mid_turn_keeps_the_clock(tree, database_url):
+    """A real server (as `make serve` runs it) is killed mid-turn and started again on the same database and port;
+    the phone's client reconnects by itself, re-joins, and the clock shows the right time left. The turn began
+    100 s ago (the app's clock moved back while it started)."""
+    from tests.server_processes import ServerProcess, server_env
+
+    session = make_session(tree, turn_seconds=180)
+    services.request_to_speak(tree.secretaries[0], session.id)
+    timeutil.set_clock_offset(timedelta(seconds=-100))
+    services.next_speaker(tree.organizer, session.id)
+    began = time.monotonic() - 100  # the turn's begin, on this process's monotonic clock
+    timeutil.set_clock_offset(timedelta(0))
+    token = _token(tree.secretaries[1])
+    env = server_env(database_url)
+    first = ServerProcess(env, name="before-restart").start()
+    second = None
+    watcher = None
+    try:
+        first.wait_ready()
+        watcher = Watcher(first.url, session.id, {"token": token}, reconnection=True)
+        state = watcher.next_state()
+        expected = 180 - (time.monotonic() - began)
+        assert expected - 3 <= state["current"]["seconds_left"] <= expected + 2
+        first.kill()  # a crash in the middle of the turn
+        time.sleep(1.5)
+        second = ServerProcess(env, port=first.port, name="after-restart").start().wait_ready()
+        state = watcher.next_state(timeout=30)
+        expected = 180 - (time.monotonic() - began)
+        assert state["current"]["user_id"] == tree.secretaries[0].id
+        assert expected - 3 <= state["current"]["seconds_left"] <= expected + 2, (state["current"], expected)
+        assert state["current"]["seconds_left"] < 80  # the time spent restarting counted too
+    finally:
+        if watcher is not None:
+            watcher.close()
+        first.stop()
+        if second is not None:
+            second.stop()
