@@ -14,6 +14,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "dialogue.responses.views",
     "dialogue.sessions.views",
     "dialogue.questions.views",
+    "dialogue.followups.views",
 )
 
 # Modules that add endpoints to the /api/v1 blueprint (imported before it is registered).
@@ -22,6 +23,7 @@ API_MODULES: tuple[str, ...] = (
     "dialogue.api.units",
     "dialogue.api.sessions",
     "dialogue.api.questions",
+    "dialogue.api.commitments",
     "dialogue.api.live",
     "dialogue.api.responses",
 )
@@ -35,4 +37,5 @@ CLI_MODULES: tuple[str, ...] = (
     "dialogue.units.cli",
     "dialogue.demo.cli",
     "dialogue.sessions.cli",
+    "dialogue.followups.cli",
 )
