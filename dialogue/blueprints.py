@@ -15,10 +15,13 @@ PAGE_MODULES: tuple[str, ...] = (
     "dialogue.sessions.views",
     "dialogue.questions.views",
     "dialogue.followups.views",
+    "dialogue.reports.views",
+    "dialogue.search.views",
 )
 
 # Modules that add endpoints to the /api/v1 blueprint (imported before it is registered).
 API_MODULES: tuple[str, ...] = (
+    "dialogue.api.reports",
     "dialogue.api.accounts",
     "dialogue.api.units",
     "dialogue.api.sessions",

@@ -173,6 +173,7 @@ STEPS: list[str] = [
     "dialogue.demo.seed:seed_tree",
     "dialogue.demo.seed:seed_accounts",
     "dialogue.sessions.demo:seed_open_session",
+    "dialogue.reports.demo:seed_article_session",
 ]
 
 

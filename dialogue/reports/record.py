@@ -1,0 +1,341 @@
+"""The record of a session as one plain, JSON-safe dict: what the minutes and the conclusion notice are made of.
+
+``session_record(session)`` reads everything in a fixed number of queries (whatever the number of invitees,
+turns, responses or commitments). ``document_content(session, kind)`` lays the clerk's draft (opening,
+summaries, closing, conclusions, place, number) over it; publishing freezes that content as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, noload, selectinload
+
+from ..accounts.models import User
+from ..core.labels import label
+from ..core.timeutil import format_date, format_datetime, format_time, isoformat, now, to_local, today_local
+from ..extensions import db
+from ..followups.models import OPEN_STATUSES, Commitment
+from ..live.models import Speaker
+from ..questions.models import Question
+from ..responses.models import Response
+from ..sessions.models import DialogueSession, Invitation
+from ..units.models import Unit
+
+# Words that name the kind of committee before the place name: "Huyện ủy Châu Thành" is issued at "Châu Thành".
+PLACE_PREFIXES = (
+    "đảng ủy thị trấn",
+    "đảng ủy phường",
+    "đảng ủy xã",
+    "đảng ủy đặc khu",
+    "đảng bộ tỉnh",
+    "đảng bộ huyện",
+    "đảng ủy",
+    "đảng bộ",
+    "huyện ủy",
+    "tỉnh ủy",
+    "thành ủy",
+    "thị ủy",
+    "quận ủy",
+    "chi bộ khu phố",
+    "chi bộ ấp",
+    "chi bộ",
+    "ủy ban kiểm tra",
+)
+
+
+def place_from_unit_name(name: str) -> str:
+    """The place written before the date: the unit's name without its kind ("Huyện ủy Châu Thành" → "Châu Thành")."""
+    text = (name or "").strip()
+    lowered = text.lower()
+    for prefix in PLACE_PREFIXES:
+        if lowered.startswith(prefix + " "):
+            return text[len(prefix) :].strip()
+    return text
+
+
+def vietnamese_date_line(place: str, day: date) -> str:
+    """ "Châu Thành, ngày 17 tháng 6 năm 2025" as Party documents write it."""
+    return f"{place}, ngày {day.day:02d} tháng {day.month} năm {day.year}"
+
+
+def seconds_used(speaker: Speaker, at: datetime | None = None) -> int:
+    """A turn's time used, derived like the live clock: (end or now) − begin − pauses (− the current pause)."""
+    if speaker.begin_time is None:
+        return 0
+    at = at or now()
+    end = speaker.end_time or at
+    used = (end - speaker.begin_time).total_seconds() - (speaker.total_pause_seconds or 0)
+    if speaker.pause_time is not None and speaker.end_time is None:
+        used -= (at - speaker.pause_time).total_seconds()
+    return max(0, round(used))
+
+
+def format_duration(seconds: int) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} giờ {minutes:02d} phút"
+    return f"{minutes} phút {secs:02d} giây"
+
+
+def is_overdue(commitment: Commitment, today: date | None = None) -> bool:
+    return commitment.status in OPEN_STATUSES and commitment.due_date < (today or today_local())
+
+
+def _ancestor_map() -> dict[int, tuple[str, int | None]]:
+    """Every unit's name and parent in one query (the tree is hundreds of rows, not millions)."""
+    return {row.id: (row.name, row.parent_id) for row in db.session.execute(select(Unit.id, Unit.name, Unit.parent_id))}
+
+
+def attendance_group(unit_id: int | None, units: dict[int, tuple[str, int | None]], chosen: set[int]) -> int | None:
+    """The unit an invitee is counted under: the nearest of the units the organizer invited, else the cell's
+    parent (the grassroots committee), else the cell itself."""
+    if unit_id is None:
+        return None
+    current: int | None = unit_id
+    seen = 0
+    while current is not None and seen < 20:
+        if current in chosen:
+            return current
+        current = units.get(current, ("", None))[1]
+        seen += 1
+    parent = units.get(unit_id, ("", None))[1]
+    return parent if parent is not None else unit_id
+
+
+def _unit_with_parent(unit_id: int | None, units: dict[int, tuple[str, int | None]], host_unit_id: int) -> str:
+    """ "Chi bộ ấp Hòa An, Đảng ủy xã Bình An": a cell is known by its committee too (the host is left out)."""
+    if unit_id is None or unit_id not in units:
+        return ""
+    name, parent = units[unit_id]
+    if parent is not None and parent != host_unit_id and parent in units:
+        return f"{name}, {units[parent][0]}"
+    return name
+
+
+def _person(user: User | None) -> dict:
+    if user is None:
+        return {"id": None, "name": "", "position": "", "unit": ""}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "position": user.position or "",
+        "unit": user.unit.name if user.unit is not None else "",
+    }
+
+
+def _question(q: Question | None) -> dict | None:
+    if q is None:
+        return None
+    return {
+        "id": q.id,
+        "kind": q.kind,
+        "kind_label": label("question_kind", q.kind),
+        "topic": q.topic,
+        "body": q.body,
+        "author": q.author.name if q.author is not None else "",
+    }
+
+
+def _response(r: Response) -> dict:
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "kind_label": label("response_kind", r.kind),
+        "responder": _person(r.responder),
+        "text": r.text,
+        "referred_to": r.referred_to or "",
+        "speaker_id": r.speaker_id,
+        "questions": [
+            {"id": q.id, "topic": q.topic, "kind_label": label("question_kind", q.kind)} for q in r.questions
+        ],
+        "at": isoformat(r.created_at),
+        "time": format_time(r.created_at),
+    }
+
+
+def _commitment(c: Commitment, today: date) -> dict:
+    return {
+        "id": c.id,
+        "description": c.description,
+        "unit_id": c.unit_id,
+        "unit": c.unit.name if c.unit is not None else "",
+        "assignee": c.assignee.name if c.assignee is not None else "",
+        "due_date": c.due_date.isoformat(),
+        "due": format_date(c.due_date),
+        "status": c.status,
+        "status_label": label("commitment_status", c.status),
+        "overdue": is_overdue(c, today),
+        "response_id": c.response_id,
+        "speaker_id": c.speaker_id,
+        "question_id": c.question_id,
+    }
+
+
+def session_record(session: DialogueSession) -> dict:
+    """Everything the documents need about ``session``, read in a bounded number of queries."""
+    at = now()
+    today = today_local()
+    units = _ancestor_map()
+    chosen = {iu.unit_id for iu in session.invited_units}
+
+    invitations = list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.session_id == session.id)
+            .options(joinedload(Invitation.user).noload(User.roles), noload(Invitation.session))
+        ).unique()
+    )
+    groups: dict[int | None, dict] = {}
+    for inv in invitations:
+        unit_id = inv.unit_id if inv.unit_id is not None else inv.user.unit_id
+        key = attendance_group(unit_id, units, chosen)
+        group = groups.setdefault(
+            key,
+            {
+                "unit_id": key,
+                "unit": units[key][0] if key in units else "",
+                "invited": 0,
+                "present": 0,
+                "absent": 0,
+                "absentees": [],
+            },
+        )
+        group["invited"] += 1
+        if inv.checked_in_at is not None:
+            group["present"] += 1
+        else:
+            group["absent"] += 1
+            cell = units.get(unit_id, ("", None))[0] if unit_id else ""
+            group["absentees"].append(f"{inv.user.name} ({cell})" if cell else inv.user.name)
+    by_unit = sorted(groups.values(), key=lambda g: g["unit"])
+    for group in by_unit:
+        group["absentees"].sort()
+
+    speakers = list(
+        db.session.scalars(
+            select(Speaker)
+            .where(Speaker.session_id == session.id, Speaker.status.in_(("finished", "speaking")))
+            .order_by(Speaker.begin_time, Speaker.id)
+            .options(joinedload(Speaker.user).noload(User.roles))
+        ).unique()
+    )
+    question_ids = {s.question_id for s in speakers if s.question_id}
+    questions = (
+        {
+            q.id: q
+            for q in db.session.scalars(
+                select(Question)
+                .where(Question.id.in_(question_ids))
+                .options(joinedload(Question.author).noload(User.roles))
+            ).unique()
+        }
+        if question_ids
+        else {}
+    )
+    responses = list(
+        db.session.scalars(
+            select(Response)
+            .where(Response.session_id == session.id)
+            .order_by(Response.created_at, Response.id)
+            .options(joinedload(Response.responder).noload(User.roles), selectinload(Response.questions))
+        ).unique()
+    )
+    commitments = list(
+        db.session.scalars(
+            select(Commitment)
+            .where(Commitment.session_id == session.id, Commitment.status != "cancelled")
+            .options(selectinload(Commitment.assignee).noload(User.roles))
+            .order_by(Commitment.due_date, Commitment.id)
+        ).unique()
+    )
+
+    responses_by_speaker: dict[int, list[dict]] = defaultdict(list)
+    general_responses: list[dict] = []
+    written_responses: list[dict] = []
+    for r in responses:
+        item = _response(r)
+        if r.speaker_id is not None:
+            responses_by_speaker[r.speaker_id].append(item)
+        elif r.kind == "written":
+            written_responses.append(item)
+        else:
+            general_responses.append(item)
+
+    turns = []
+    total_seconds = 0
+    for number, s in enumerate(speakers, start=1):
+        used = seconds_used(s, at)
+        total_seconds += used
+        unit_name = _unit_with_parent(s.user.unit_id if s.user is not None else None, units, session.host_unit_id)
+        turns.append(
+            {
+                "speaker_id": s.id,
+                "number": number,
+                "name": s.user.name if s.user is not None else "",
+                "position": (s.user.position or "") if s.user is not None else "",
+                "unit": unit_name,
+                "status": s.status,
+                "question": _question(questions.get(s.question_id)) if s.question_id else None,
+                "began": format_time(s.begin_time),
+                "ended": format_time(s.end_time),
+                "seconds_allowed": s.seconds_allowed,
+                "seconds_used": used,
+                "time_used": format_duration(used),
+                "summary": s.summary or "",
+                "responses": responses_by_speaker.get(s.id, []),
+            }
+        )
+
+    commitment_items = [_commitment(c, today) for c in commitments]
+    by_unit_commitments: dict[str, list[dict]] = defaultdict(list)
+    for item in commitment_items:
+        by_unit_commitments[item["unit"]].append(item)
+
+    host_unit = session.host_unit
+    starts = to_local(session.starts_at)
+    return {
+        "session": {
+            "id": session.id,
+            "title": session.title,
+            "topic": session.topic,
+            "term": session.term or "",
+            "venue": session.venue,
+            "status": session.status,
+            "starts_at": isoformat(session.starts_at),
+            "ends_at": isoformat(session.ends_at),
+            "date": format_date(session.starts_at),
+            "start_time": format_time(session.opened_at or session.starts_at),
+            "end_time": format_time(session.closed_at or session.ends_at),
+            "when": format_datetime(session.starts_at),
+            "local_date": starts.date().isoformat(),
+            "host_unit": host_unit.name if host_unit is not None else "",
+            "issuing_body": (host_unit.name if host_unit is not None else "").upper(),
+            "default_place": place_from_unit_name(host_unit.name if host_unit is not None else ""),
+        },
+        "chairs": [_person(h.user) for h in sorted(session.hosts, key=lambda h: h.user.name)],
+        "attendance": {
+            "invited": len(invitations),
+            "present": sum(1 for i in invitations if i.checked_in_at is not None),
+            "absent": sum(1 for i in invitations if i.checked_in_at is None),
+            "by_unit": by_unit,
+        },
+        "turns": turns,
+        "turns_total_seconds": total_seconds,
+        "turns_total_time": format_duration(total_seconds),
+        "general_responses": general_responses,
+        "written_responses": written_responses,
+        "commitments": commitment_items,
+        "commitments_by_unit": [
+            {"unit": unit, "items": items} for unit, items in sorted(by_unit_commitments.items(), key=lambda kv: kv[0])
+        ],
+        "generated_at": isoformat(at),
+    }
+
+
+def sanitize_number(value: str | None) -> str:
+    return re.sub(r"\s+", " ", (value or "").strip())

@@ -1,0 +1,1 @@
+"""One search box for the staff over sessions, submissions, responses and commitments."""
