@@ -60,3 +60,15 @@ class Speaker(CreatedAt, db.Model):
     summary: Mapped[str | None] = mapped_column(String(2000))  # the clerk's note of what was said
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+
+
+def seconds_used(turn, at: datetime) -> int:  # a Speaker or a row with its four time columns
+    """Speaking time used: (end or ``at``) − begin − pauses (− the pause under way), whole seconds. The one rule
+    for the live clock, the minutes and the statistics."""
+    if turn.begin_time is None:
+        return 0
+    end = turn.end_time or at
+    used = (end - turn.begin_time).total_seconds() - (turn.total_pause_seconds or 0)
+    if turn.pause_time is not None and turn.end_time is None:
+        used -= (at - turn.pause_time).total_seconds()
+    return max(0, int(used))

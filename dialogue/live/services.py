@@ -25,6 +25,13 @@ from ..core.timeutil import now
 from ..extensions import db, socketio
 from ..questions.models import Question
 from ..sessions.models import DialogueSession, Invitation
+
+# Who may see a session is the sessions area's rule; re-exported for the live pages, API and socket.
+from ..sessions.services import can_view as can_view
+from ..sessions.services import get_session as get_session
+from ..sessions.services import invitation_for as invitation_of
+from ..sessions.services import is_staff as is_staff
+from ..sessions.services import require_view as require_view
 from . import snapshot as _snapshot
 from .models import Speaker
 
@@ -43,39 +50,9 @@ def room(session_id: int) -> str:
 # Reading ------------------------------------------------------------------------------------------------------
 
 
-def get_session(session_id: int) -> DialogueSession:
-    from ..sessions.services import get_session as sessions_get
-
-    return sessions_get(session_id)
-
-
 def is_organizer(user) -> bool:
     """The clerk (thư ký) who runs the live session: the organizer role (admin too, as for every session task)."""
     return has_any_role(user, ORGANIZER_ROLES)
-
-
-def is_staff(user) -> bool:
-    from ..sessions.services import is_staff as sessions_is_staff
-
-    return sessions_is_staff(user)
-
-
-def invitation_of(session_id: int, user_id: int) -> Invitation | None:
-    from ..sessions.services import invitation_for
-
-    return invitation_for(session_id, user_id)
-
-
-def can_view(user, session: DialogueSession) -> bool:
-    """Invited people (once the session is no longer a draft) and staff see the live session."""
-    from ..sessions.services import can_view as sessions_can_view
-
-    return bool(getattr(user, "is_authenticated", False)) and sessions_can_view(user, session)
-
-
-def require_view(user, session: DialogueSession) -> None:
-    if not can_view(user, session):
-        raise Forbidden(_l("Bạn không được mời dự buổi đối thoại này."))
 
 
 def require_organizer(user) -> None:

@@ -19,21 +19,10 @@ from ..core.timeutil import isoformat, now
 from ..questions.models import Question
 from ..sessions.models import DialogueSession, Invitation
 from ..units.models import Unit
-from .models import Speaker
+from .models import Speaker, seconds_used
 
 WARNING_SECONDS = 30
 AGENDA_STATUSES = ("accepted", "answered")
-
-
-def seconds_used(speaker: Speaker, at: datetime) -> int:
-    """Speaking time used so far: (end or now) − begin − pauses, whole seconds."""
-    if speaker.begin_time is None:
-        return 0
-    end = speaker.end_time or at
-    used = (end - speaker.begin_time).total_seconds() - (speaker.total_pause_seconds or 0)
-    if speaker.pause_time is not None and speaker.end_time is None:
-        used -= (at - speaker.pause_time).total_seconds()
-    return max(0, int(used))
 
 
 def seconds_left(speaker: Speaker, at: datetime) -> int:

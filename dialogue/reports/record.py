@@ -20,6 +20,7 @@ from ..core.timeutil import format_date, format_datetime, format_time, isoformat
 from ..extensions import db
 from ..followups.models import OPEN_STATUSES, Commitment
 from ..live.models import Speaker
+from ..live.models import seconds_used as turn_seconds_used
 from ..questions.models import Question
 from ..responses.models import Response
 from ..sessions.models import DialogueSession, Invitation
@@ -63,15 +64,8 @@ def vietnamese_date_line(place: str, day: date) -> str:
 
 
 def seconds_used(speaker: Speaker, at: datetime | None = None) -> int:
-    """A turn's time used, derived like the live clock: (end or now) − begin − pauses (− the current pause)."""
-    if speaker.begin_time is None:
-        return 0
-    at = at or now()
-    end = speaker.end_time or at
-    used = (end - speaker.begin_time).total_seconds() - (speaker.total_pause_seconds or 0)
-    if speaker.pause_time is not None and speaker.end_time is None:
-        used -= (at - speaker.pause_time).total_seconds()
-    return max(0, round(used))
+    """A turn's time used, by the live clock's rule."""
+    return turn_seconds_used(speaker, at or now())
 
 
 def format_duration(seconds: int) -> str:
