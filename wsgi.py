@@ -13,4 +13,6 @@ import os  # noqa: E402
 from dialogue import create_app  # noqa: E402
 
 os.environ.setdefault("SOCKETIO_ASYNC_MODE", "gevent")
-app = create_app(os.environ.get("DIALOGUE_CONFIG", "production"), SOCKETIO_ASYNC_MODE="gevent")
+app = create_app(
+    os.environ.get("DIALOGUE_CONFIG", "production"), SOCKETIO_ASYNC_MODE="gevent", DATABASE_MIGRATIONS=False
+)

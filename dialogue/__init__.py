@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, g, request, session
 from flask_login import current_user
 
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, limiter, login_manager, socketio
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 ROOT_DIR = PACKAGE_DIR.parent
@@ -51,7 +51,12 @@ def _init_extensions(app: Flask) -> None:
     from . import models_registry  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True)
+    if app.config.get("DATABASE_MIGRATIONS", True):
+        # The `flask db` commands. The production web worker (wsgi.py) leaves Alembic out: it never migrates
+        # (`make serve` runs `flask db upgrade` first, in its own process) and its memory serves the phones.
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(ROOT_DIR / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None

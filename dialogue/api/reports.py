@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from ..core.access import STAFF
 from ..reports import services, stats
-from ..reports.docx_base import DOCX_MIMETYPE
+from ..reports.exports import DOCX_MIMETYPE
 from ..reports.views import document_docx
 from .core import api_route
 

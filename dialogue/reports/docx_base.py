@@ -15,7 +15,6 @@ from docx.shared import Mm, Pt
 
 FONT = "Times New Roman"
 SIZE = Pt(13)
-DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def new_document() -> DocxDocument:

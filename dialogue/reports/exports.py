@@ -8,10 +8,9 @@ import io
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def table_csv(table: dict) -> bytes:
@@ -23,6 +22,9 @@ def table_csv(table: dict) -> bytes:
 
 
 def table_xlsx(table: dict, heading: str | None = None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = table["key"][:31]

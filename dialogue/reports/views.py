@@ -17,11 +17,7 @@ from ..extensions import db
 from ..home.services import register_section
 from ..units.models import Unit
 from . import services, stats
-from .docx_base import DOCX_MIMETYPE
-from .docx_conclusion import conclusion_docx
-from .docx_minutes import minutes_docx
-from .docx_period import period_docx
-from .exports import XLSX_MIMETYPE, bar_chart, table_csv, table_xlsx
+from .exports import DOCX_MIMETYPE, XLSX_MIMETYPE, bar_chart, table_csv, table_xlsx
 from .forms import ConclusionForm, MinutesForm, PeriodForm, PublishForm
 from .periods import parse_period
 from .record import place_from_unit_name
@@ -30,11 +26,24 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 KIND = "documents/<kind>"
 TITLES = {"minutes": _l("Biên bản"), "conclusion": _l("Thông báo kết luận")}
 FORMS = {"minutes": MinutesForm, "conclusion": ConclusionForm}
-RENDERERS = {"minutes": minutes_docx, "conclusion": conclusion_docx}
 
 add_nav_item("reports.period_stats", _l("Thống kê"), STAFF)
 for _role in services.EDITORS:
     register_section(_role, "reports/_home_documents.html", services.documents_home, order=40)
+
+
+# python-docx and openpyxl are imported where a file is made, not when the web worker starts: every phone's
+# connection shares that worker's memory.
+
+
+def _renderer(kind: str):
+    if kind == "minutes":
+        from .docx_minutes import minutes_docx
+
+        return minutes_docx
+    from .docx_conclusion import conclusion_docx
+
+    return conclusion_docx
 
 
 def docx_response(data: bytes, filename: str) -> Response:
@@ -53,7 +62,7 @@ def document_docx(session, kind: str, version: int | None = None) -> Response:
         content, _doc = services.current_document(session, kind)
     name = "bien-ban" if kind == "minutes" else "thong-bao-ket-luan"
     suffix = f"-v{content['version']}" if content.get("version") else "-du-thao"
-    return docx_response(RENDERERS[kind](content), f"{name}-buoi-{session.id}{suffix}.docx")
+    return docx_response(_renderer(kind)(content), f"{name}-buoi-{session.id}{suffix}.docx")
 
 
 @bp.get(f"/sessions/<int:session_id>/{KIND}")
@@ -294,6 +303,8 @@ def period_report():
     if body is None:
         body = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
     name = body.name if body is not None else ""
+    from .docx_period import period_docx
+
     data = period_docx(
         issuing_body=name.upper(),
         place=place_from_unit_name(name),

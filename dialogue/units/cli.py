@@ -8,7 +8,6 @@ import click
 from flask import Flask
 
 from ..core.errors import DomainError
-from . import importer
 
 
 def register_cli(app: Flask) -> None:
@@ -17,6 +16,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không ghi.")
     def import_members(path: Path, dry_run: bool) -> None:
         """Nhập danh sách đảng viên từ tệp CSV hoặc XLSX."""
+        from . import importer
+
         data = path.read_bytes()
         try:
             result = importer.preview(path.name, data)

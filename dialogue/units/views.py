@@ -14,7 +14,7 @@ from ..core.access import roles_required
 from ..core.errors import DomainError
 from ..core.web import show_domain_error
 from ..extensions import db
-from . import importer, services
+from . import services
 from .forms import ImportConfirmForm, ImportForm, UnitForm
 
 bp = Blueprint("units", __name__, url_prefix="/admin/units")
@@ -132,6 +132,8 @@ def import_members():
         import_id = f"{uuid.uuid4().hex}{suffix}"
         data = upload.read()
         try:
+            from . import importer
+
             result = importer.preview(import_id, data)
         except DomainError as exc:
             show_domain_error(exc, form)
@@ -154,6 +156,8 @@ def import_confirm():
         abort(400)
     name, data = _stored_import(form.import_id.data)
     try:
+        from . import importer
+
         counts = importer.apply(current_user, name, data)
     except DomainError as exc:
         flash(exc.message, "error")
