@@ -41,22 +41,19 @@ def test_docs_page_uses_only_local_assets(client):
     assert "api-docs.js" in body and "https://" not in body and "http://" not in body
 
 
-def test_cookie_session_writes_need_the_csrf_header(app, client, tree, login_as, monkeypatch):
+def test_cookie_session_writes_need_the_csrf_header(app, client, tree, login_as, token_for, monkeypatch):
     """A same-origin page may call the API with its cookie, but only with the CSRF token; Bearer needs none."""
-    from dialogue.api import bp
-    from dialogue.api.core import REGISTRY
-
-    posts = [e for e in REGISTRY if "POST" in e.methods]
-    if not posts:  # the foundation has only GET endpoints: use PATCH-free check on a GET instead
-        assert client.get("/api/v1/me").status_code == 401
-        return
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     login_as(tree.organizer)
-    endpoint = posts[0]
-    url = "/api/v1" + endpoint.rule.replace("<int:", "<").split("<")[0]
-    assert bp.url_prefix == "/api/v1"
-    response = client.post(url.rstrip("/"), json={})
-    assert response.status_code in (403, 404, 405)
+    refused = client.post("/api/v1/sessions", json={})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "csrf"
+    page = client.get("/account").get_data(as_text=True)
+    token = page.split('name="csrf-token" content="')[1].split('"')[0]
+    with_token = client.post("/api/v1/sessions", json={}, headers={"X-CSRFToken": token})
+    assert with_token.status_code == 422  # past the CSRF check, on to validation
+    bearer = app.test_client().post("/api/v1/sessions", json={}, headers=token_for(tree.organizer))
+    assert bearer.status_code == 422
 
 
 def test_idempotency_returns_the_first_result_and_runs_once(tree):
