@@ -312,7 +312,9 @@ def patch_speaker(speaker_id: int, body: dict):
     elif status == "finished":
         speaker = services.finish_turn(user, speaker_id)
     elif status == "waiting" and speaker.status != "waiting":
-        raise Conflict(_l("Không thể đưa lượt này về trạng thái chờ; dùng “đưa lại đầu danh sách”."))
+        raise Conflict(
+            _l("Không thể đưa lượt này về trạng thái chờ; dùng “Đưa người vừa phát biểu lên đầu danh sách”.")
+        )
     if "paused" in body:
         speaker = (services.pause_turn if body["paused"] else services.resume_turn)(user, speaker_id)
     changes = {k: body[k] for k in ("seconds_allowed", "summary", "question_id") if k in body}

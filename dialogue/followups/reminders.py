@@ -121,7 +121,8 @@ def _reminder_body(text: str, late, soon, today: date, base: str, *, with_unit: 
 
     def line(c: Commitment) -> str:
         who = f"[{c.unit.name}] " if with_unit else ""
-        return f"- {who}{shorten(c.description, 160)} — {_('hạn')} {format_day(c.due_date)} — {base}{URL_PREFIX}/{c.id}"
+        due = _("hạn %(d)s", d=format_day(c.due_date))
+        return f"- {who}{shorten(c.description, 160)} — {due} — {base}{URL_PREFIX}/{c.id}"
 
     if late:
         lines.append(_("QUÁ HẠN:"))

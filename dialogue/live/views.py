@@ -29,7 +29,7 @@ def _i18n() -> dict:
         "you_speak": _("Bạn đang phát biểu"),
         "your_place": _("Bạn đang ở vị trí số %(n)s trong danh sách chờ", n="{n}"),
         "not_waiting": _("Bạn chưa đăng ký phát biểu"),
-        "paused": _("Tạm dừng"),
+        "paused": _("Đang tạm dừng"),
         "overrun": _("Quá giờ"),
         "time_left": _("Còn lại"),
         "empty_queue": _("Chưa có ai đăng ký"),

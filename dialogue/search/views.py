@@ -17,7 +17,7 @@ add_nav_item("search.index", _l("Tìm kiếm"), STAFF)
 GROUP_TITLES = {
     "sessions": _l("Buổi đối thoại"),
     "questions": _l("Câu hỏi, ý kiến, kiến nghị, đề xuất"),
-    "responses": _l("Trả lời"),
+    "responses": _l("Ý kiến trả lời"),
     "commitments": _l("Nhiệm vụ"),
 }
 

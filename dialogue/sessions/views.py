@@ -20,7 +20,7 @@ from .forms import AddInviteeForm, SessionForm
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
 
-add_nav_item("sessions.index", _l("Buổi đối thoại"), None, position=1)
+add_nav_item("sessions.index", _l("Các buổi đối thoại"), None, position=1)
 register_section("secretary", "sessions/_home_secretary.html", services.secretary_home, order=20)
 register_section("organizer", "sessions/_home_organizer.html", services.organizer_home, order=20)
 register_section("host", "sessions/_home_host.html", services.host_home, order=20)
@@ -95,7 +95,7 @@ def new():
     form = SessionForm()
     _fill_choices(form)
     if request.method == "GET":
-        form.topic.data = form.topic.data or _("Công tác kiểm tra, giám sát")
+        form.topic.data = form.topic.data or "Công tác kiểm tra, giám sát"  # stored data, not interface text
         form.term.data = form.term.data or "2020–2025"
     status = 200
     if form.validate_on_submit():
