@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from ..core.access import Access, public
-from ..core.errors import Conflict, Forbidden
+from ..core.errors import Forbidden
 from ..core.timeutil import isoformat, now
 from ..extensions import db
 from ..live import services
@@ -302,29 +302,7 @@ def readd_last_speaker(session_id: int):
     errors={409: "Không phù hợp với trạng thái của lượt"},
 )
 def patch_speaker(speaker_id: int, body: dict):
-    user = current_user
-    speaker = services.get_speaker(speaker_id)
-    status = body.get("status")
-    if status == "withdrawn":
-        speaker = services.withdraw(user, speaker_id)
-    elif status == "speaking":
-        speaker = services.start_speaker(user, speaker_id)
-    elif status == "finished":
-        speaker = services.finish_turn(user, speaker_id)
-    elif status == "waiting" and speaker.status != "waiting":
-        raise Conflict(
-            _l("Không thể đưa lượt này về trạng thái chờ; dùng “Đưa người vừa phát biểu lên đầu danh sách”.")
-        )
-    if "paused" in body:
-        speaker = (services.pause_turn if body["paused"] else services.resume_turn)(user, speaker_id)
-    changes = {k: body[k] for k in ("seconds_allowed", "summary", "question_id") if k in body}
-    if changes:
-        speaker = services.update_turn(user, speaker_id, **changes)
-    if "position" in body:
-        speaker = services.move(user, speaker_id, body["position"])
-    if not body:
-        services.require_view(user, services.get_session(speaker.session_id))
-    return _speaker_dict(speaker)
+    return _speaker_dict(services.change_turn(current_user, speaker_id, body))
 
 
 # The live snapshot --------------------------------------------------------------------------------------------

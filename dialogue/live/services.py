@@ -637,6 +637,33 @@ def readd_last(actor: User, session_id: int) -> Speaker:
     return entry
 
 
+def change_turn(actor: User, speaker_id: int, changes: dict) -> Speaker:
+    """The API's PATCH of a turn: a status move, a pause, the turn's time, summary or question, its place in the
+    queue; each part goes through its own rule above. An empty change only reads (for those who may see it)."""
+    speaker = get_speaker(speaker_id)
+    status = changes.get("status")
+    if status == "withdrawn":
+        speaker = withdraw(actor, speaker_id)
+    elif status == "speaking":
+        speaker = start_speaker(actor, speaker_id)
+    elif status == "finished":
+        speaker = finish_turn(actor, speaker_id)
+    elif status == "waiting" and speaker.status != "waiting":
+        raise Conflict(
+            _l("Không thể đưa lượt này về trạng thái chờ; dùng “Đưa người vừa phát biểu lên đầu danh sách”.")
+        )
+    if "paused" in changes:
+        speaker = (pause_turn if changes["paused"] else resume_turn)(actor, speaker_id)
+    fields = {k: changes[k] for k in ("seconds_allowed", "summary", "question_id") if k in changes}
+    if fields:
+        speaker = update_turn(actor, speaker_id, **fields)
+    if "position" in changes:
+        speaker = move(actor, speaker_id, changes["position"])
+    if not changes:
+        require_view(actor, get_session(speaker.session_id))
+    return speaker
+
+
 def set_queue_options(
     actor: User, session_id: int, *, queue_open: bool | None = None, new_speakers_first: bool | None = None
 ) -> DialogueSession:
