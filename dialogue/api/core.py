@@ -15,12 +15,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
-from sqlalchemy import func, select
 from wtforms.validators import ValidationError as WTFValidationError
 
 from ..core.access import Access, has_any_role
 from ..core.errors import Forbidden, Invalid
-from ..extensions import db
+from ..core.pagination import page_of
 from . import bp
 from .idempotency import run_once
 from .schemas import PageQuerySchema, vietnamese_messages
@@ -176,11 +175,8 @@ def _serialise(result: Any, schema: type[Schema] | None, paginated: bool, status
 
 
 def paginate(stmt, query: dict) -> dict:
-    """One page of ``stmt`` and the total, as API.md's list format: two queries whatever the size."""
-    page, per_page = query.get("page", 1), query.get("per_page", 50)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
-    return {"items": items, "page": page, "per_page": per_page, "total": total}
+    """One page of ``stmt`` and the total, as API.md's list format."""
+    return page_of(stmt, query.get("page", 1), query.get("per_page", 50))
 
 
 def page_schema(item_schema: type[Schema]) -> type[Schema]:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from ..core.pagination import page_of
 from ..core.text import like_pattern
 from ..extensions import db
 from .models import AuditEntry
@@ -91,11 +92,8 @@ def search(
         stmt = stmt.join(User, AuditEntry.actor_id == User.id).where(
             User.search_text.like(like_pattern(actor_query), escape="\\")
         )
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(
-        stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    )
-    return list(rows), total
+    result = page_of(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), page, per_page)
+    return result["items"], result["total"]
 
 
 def actions() -> list[str]:

@@ -195,13 +195,6 @@ def list_statement(user: User, filters: Filters, *, order: str = "open_first"):
     return stmt.order_by(*open_first_order())
 
 
-def page_of(stmt, page: int, per_page: int) -> tuple[list[Commitment], int]:
-    """One page and the total: two queries whatever the size."""
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)).unique())
-    return items, total
-
-
 @dataclass
 class Buckets:
     """Counts of one group (a unit, a session, or everything)."""

@@ -18,6 +18,7 @@ from ..api.idempotency import run_once
 from ..core.access import STAFF, roles_required, signed_in
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.nav import add_nav_item
+from ..core.pagination import page_of
 from ..core.timeutil import today_local
 from ..core.web import show_domain_error
 from ..extensions import db
@@ -134,13 +135,14 @@ def mine():
         flash(_("Tài khoản của đồng chí chưa gắn với đơn vị nào. Xin liên hệ quản trị."), "warning")
     page = max(request.args.get("page", 1, type=int), 1)
     base = services.Filters(unit_id=current_user.unit_id or -1)
-    open_items, open_total = services.page_of(
+    owed = page_of(
         services.list_statement(current_user, base, order="due").where(
             Commitment.status.in_(("assigned", "in_progress"))
         ),
         page,
         PER_PAGE,
     )
+    open_items, open_total = owed["items"], owed["total"]
     waiting = list(
         db.session.scalars(
             services.list_statement(

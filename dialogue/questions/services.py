@@ -25,6 +25,7 @@ from ..accounts.models import User
 from ..audit.services import record, snapshot
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.labels import label
+from ..core.pagination import page_of as core_page_of
 from ..core.text import fold, like_pattern, nfc, search_blob
 from ..core.timeutil import format_datetime, now
 from ..extensions import db
@@ -621,9 +622,8 @@ def visible_stmt(user, session: DialogueSession, filters: dict[str, Any] | None 
 
 def page_of(stmt, page: int = 1, per_page: int = 50) -> dict:
     """A page of submissions with their supporter counts and credited co-authors: four queries whatever the size."""
-    page = max(1, int(page or 1))
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    result = core_page_of(stmt, page, per_page)
+    page, total, items = result["page"], result["total"], result["items"]
     ids = [q.id for q in items]
     return {
         "items": items,

@@ -106,10 +106,8 @@ def edit(session_id: int, kind: str):
     form_class = FORMS[kind]
     if request.method == "GET":
         defaults = {"revision": revision, **{k: v for k, v in saved.items() if k != "summaries"}}
-        if kind == "minutes":
-            defaults.setdefault("place", content["place"])
-        else:
-            defaults.setdefault("place", content["place"])
+        defaults.setdefault("place", content["place"])
+        if kind == "conclusion":
             defaults.setdefault("recipients", content["recipients"])
             defaults.setdefault("signer", content["signer"])
         form = form_class(formdata=None, data=defaults)

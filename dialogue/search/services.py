@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..core.errors import Invalid
 from ..core.labels import label
+from ..core.pagination import count_of
 from ..core.text import fold, like_pattern
 from ..extensions import db
 from ..followups.models import Commitment
@@ -66,8 +67,7 @@ def search(query: str) -> Results:
     pattern = like_pattern(query)
     results = Results(query=query)
 
-    def total(stmt) -> int:
-        return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = count_of
 
     sessions_stmt = (
         select(DialogueSession)

@@ -11,6 +11,7 @@ from ..accounts.services import find_by_login
 from ..core.access import roles_required, signed_in
 from ..core.errors import DomainError, NotFound
 from ..core.nav import add_nav_item
+from ..core.pagination import page_of
 from ..core.timeutil import local_to_utc, to_local
 from ..extensions import db
 from ..home.services import register_section
@@ -42,11 +43,8 @@ def index():
     q = request.args.get("q") or None
     page = max(1, request.args.get("page", 1, type=int))
     per_page = 30
-    stmt = services.visible_sessions_stmt(current_user, status=status, q=q)
-    from sqlalchemy import func, select
-
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
+    listing = page_of(services.visible_sessions_stmt(current_user, status=status, q=q), page, per_page)
+    rows, total = listing["items"], listing["total"]
     return render_template(
         "sessions/index.html",
         rows=rows,
