@@ -25,6 +25,7 @@ from dialogue.accounts.models import User
 from dialogue.accounts.services import create_user
 from dialogue.core import timeutil
 from dialogue.extensions import db
+from dialogue.live import services as live_services
 from dialogue.notifications.services import OUTBOX
 from dialogue.units.models import Unit
 from dialogue.units.services import create_unit
@@ -107,6 +108,7 @@ def _app_context(app) -> Iterator[None]:
         db.session.rollback()
         db.session.remove()
         _empty_tables()
+        live_services.forget_states()  # held snapshots name sessions by id and version, which start again
     timeutil.set_clock_offset(timedelta(0))
     OUTBOX.clear()
 

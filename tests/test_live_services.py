@@ -189,3 +189,64 @@ def test_requests_refused_when_not_live(tree):
     session = make_session(tree, status="open")
     with pytest.raises(Conflict):
         services.request_to_speak(tree.secretaries[0], session.id)
+
+
+def test_held_state_is_handed_out_again_with_its_clock_worked_out_anew(tree, live_session, count_queries):
+    services.request_to_speak(tree.secretaries[0], live_session.id)
+    services.next_speaker(tree.organizer, live_session.id)  # builds and holds the new state after the commit
+    session = db.session.get(DialogueSession, live_session.id)
+    first = services.snapshot(session)
+    timeutil.set_clock_offset(timedelta(seconds=40))
+    with count_queries() as c:
+        later = services.snapshot(session)
+    assert c.count == 0  # a reconnect storm costs no build while the version stands
+    assert later["version"] == first["version"]
+    assert first["current"]["seconds_left"] - later["current"]["seconds_left"] in (40, 41)
+    assert later["current"]["seconds_used"] >= 40 and later["server_time"] != first["server_time"]
+    assert later["queue"] == first["queue"] and later["current"]["name"] == first["current"]["name"]
+
+
+def test_held_state_is_rebuilt_after_a_change_or_after_a_while(tree, live_session, monkeypatch):
+    session_id = live_session.id
+    assert services.snapshot(db.session.get(DialogueSession, session_id))["queue"] == []
+    # A change made elsewhere (another process) without this process's publish: the new version is seen.
+    db.session.execute(
+        DialogueSession.__table__.update()
+        .where(DialogueSession.id == session_id)
+        .values(live_version=DialogueSession.live_version + 1, title="Đổi ở nơi khác")
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert services.snapshot(db.session.get(DialogueSession, session_id))["title"] == "Đổi ở nơi khác"
+    # A change without a new version (a person's name) shows once the held state is old enough.
+    tree.secretaries[0].name = "Tên mới"
+    services.request_to_speak(tree.secretaries[1], session_id)
+    db.session.execute(
+        Speaker.__table__.update().where(Speaker.session_id == session_id).values(user_id=tree.secretaries[0].id)
+    )
+    db.session.commit()
+    session = db.session.get(DialogueSession, session_id)
+    assert services.snapshot(session)["queue"][0]["name"] == tree.secretaries[1].name
+    monkeypatch.setattr(services, "REUSE_SECONDS", 0.0)
+    assert services.snapshot(session)["queue"][0]["name"] == "Tên mới"
+
+
+def test_agenda_changes_move_the_version_and_reach_the_screens(tree, live_session, monkeypatch):
+    from dialogue.questions import services as questions
+
+    sent = []
+    monkeypatch.setattr(services.socketio, "emit", lambda event, data, **kw: sent.append((event, data, kw)))
+    question = make_question(live_session, tree.secretaries[0], status="submitted")
+    other = make_question(live_session, tree.secretaries[1], topic="Đường giao thông nông thôn", position=1)
+    v = _version(live_session.id)
+    questions.accept_question(tree.organizer, question)
+    assert _version(live_session.id) == v + 1
+    event, data, kw = sent[-1]
+    assert event == "state" and kw["to"] == services.room(live_session.id) and data["version"] == v + 1
+    assert [a["id"] for a in data["agenda"]] == [other.id, question.id]
+    questions.set_position(tree.organizer, question, 1)
+    assert [a["id"] for a in sent[-1][1]["agenda"]] == [question.id, other.id]
+    assert _version(live_session.id) == v + 2
+    questions.return_question(tree.organizer, question, "Xin nói rõ hơn")
+    assert [a["id"] for a in sent[-1][1]["agenda"]] == [other.id]
+    assert _version(live_session.id) == v + 3

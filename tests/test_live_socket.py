@@ -89,7 +89,21 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
         assert sio.call("join", {"session_id": session.id}, timeout=5)["ok"] is True
         event, data = sio.receive(timeout=5)
         assert event == "state" and data["session_id"] == session.id
-        services.reset_projector_secret(tree.organizer, session.id)  # the old link stops working at once
+        new_secret = services.reset_projector_secret(tree.organizer, session.id)  # the old link stops at once
+        event, data = sio.receive(timeout=5)
+        assert event == "revoked" and data == {"session_id": session.id}  # the open screen is told
+        fresh = socketio.SimpleClient()
+        fresh.connect(live_server.url, auth={"projector": new_secret}, namespace=NS, transports=["websocket"])
+        try:
+            assert fresh.call("join", {"session_id": session.id}, timeout=5)["ok"] is True
+            assert fresh.receive(timeout=5)[0] == "state"
+            services.request_to_speak(tree.secretaries[0], session.id)
+            event, data = fresh.receive(timeout=5)
+            assert event == "state" and [q["user_id"] for q in data["queue"]] == [tree.secretaries[0].id]
+            with pytest.raises(socketio.exceptions.TimeoutError):
+                sio.receive(timeout=1)  # ...and the screen on the old link receives nothing more
+        finally:
+            fresh.disconnect()
         assert sio.call("join", {"session_id": session.id}, timeout=5) == {"ok": False, "error": "forbidden"}
     finally:
         sio.disconnect()

@@ -253,10 +253,13 @@ def revoke_api_token(actor: User, token_id: int) -> ApiToken:
 
 
 def user_for_api_token(secret: str) -> User | None:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(secret)))
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    return token.user
+    """The active owner of a token that is not revoked. One query (and the roles): it runs for every API call
+    and every phone that connects."""
+    return db.session.scalar(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _hash_token(secret), ApiToken.revoked_at.is_(None), User.active.is_(True))
+    )
 
 
 def tokens_of(user: User) -> list[ApiToken]:

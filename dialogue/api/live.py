@@ -172,7 +172,7 @@ def _speaker_dict(s: Speaker, positions: dict[int, int] | None = None, version: 
         "pause_time": isoformat(s.pause_time),
         "total_pause_seconds": s.total_pause_seconds or 0,
         "summary": s.summary,
-        "version": version if version is not None else services.get_session(s.session_id).live_version,
+        "version": version if version is not None else services.live_version(s.session_id),
     }
 
 

@@ -7,13 +7,17 @@ snapshot to the session's Socket.IO room after the commit (``publish_state``).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
+import time
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import lazyload
 
 from ..accounts.models import User
 from ..audit.services import record
@@ -39,12 +43,23 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 ORGANIZER_ROLES = ("organizer", "admin")
+REUSE_SECONDS = 10.0
+# The rules of the queue read and write its rows only: the people (and their roles) and a session's hosts load
+# if something reads them, not on every change, which runs while the whole hall waits for the new state.
+QUEUE_ROWS_ONLY = lazyload("*")
 MIN_TURN_SECONDS = 10
 MAX_TURN_SECONDS = 3600
 
 
 def room(session_id: int) -> str:
+    """The room of the people signed in (staff and invitees) who follow a session."""
     return f"session-{session_id}"
+
+
+def projector_room(session_id: int, secret: str) -> str:
+    """The room of the projector screens opened with this secret link. The state goes to the room of the current
+    secret only, so a screen still open on a link that was reset stops receiving at once, in every process."""
+    return f"{room(session_id)}-projector-{hashlib.sha256(secret.encode()).hexdigest()[:16]}"
 
 
 # Reading ------------------------------------------------------------------------------------------------------
@@ -61,21 +76,59 @@ def require_organizer(user) -> None:
 
 
 def snapshot(session: DialogueSession) -> dict:
-    """The live snapshot of API.md, built with the request's database session."""
-    return _snapshot.build(db.session, session)
+    """The live snapshot of API.md for a page, the API or a phone joining the room, as of now.
+
+    The state last built in this process is handed out again while the session's version has not moved (and
+    for at most ``REUSE_SECONDS``, for what changes without a new version: a person's or a unit's name), with
+    its clock worked out again: two hundred phones reconnecting after a Wi-Fi drop cost one build, not two
+    hundred.
+    """
+    held = _held_states().get(session.id)
+    if held is not None:
+        built_at, state = held
+        if state.version == session.live_version and time.monotonic() - built_at < REUSE_SECONDS:
+            return state.timed()
+    state = _snapshot.build_state(db.session, session.id)
+    _hold(state)
+    return state.data
 
 
 def publish_state(session_id: int) -> None:
-    """Emits the fresh snapshot as ``state`` to the session's room. Call it after the commit.
+    """Builds the new snapshot and emits it as ``state`` to the session's room. Call it after the commit.
 
     It reads through its own database session: inside an after-commit hook the request's session cannot run SQL.
     """
-    with OrmSession(db.engine, expire_on_commit=False) as dbs:
-        session = dbs.get(DialogueSession, session_id)
-        if session is None:
-            return
-        data = _snapshot.build(dbs, session)
-    socketio.emit("state", data, to=room(session_id), namespace=NAMESPACE)
+    with OrmSession(db.engine) as dbs:
+        state = _snapshot.build_state(dbs, session_id)
+    if state is None:
+        return
+    _hold(state)
+    rooms = [room(session_id)]
+    if state.projector_secret:
+        rooms.append(projector_room(session_id, state.projector_secret))
+    socketio.emit("state", state.data, to=rooms, namespace=NAMESPACE)
+
+
+def _held_states() -> dict[int, tuple[float, _snapshot.LiveState]]:
+    """The latest state built per session, in this process (per app: tests build several apps)."""
+    return current_app.extensions.setdefault("live_states", {})
+
+
+def _hold(state: _snapshot.LiveState) -> None:
+    held = _held_states()
+    sid = state.data["session_id"]
+    if sid not in held or held[sid][1].version <= state.version:
+        held[sid] = (time.monotonic(), state)
+
+
+def forget_states() -> None:
+    """Drops every held state (tests empty the database between tests; ids and versions start again)."""
+    _held_states().clear()
+
+
+def live_version(session_id: int) -> int:
+    """The session's live version as committed (one column: answering a client needs nothing more)."""
+    return db.session.scalar(select(DialogueSession.live_version).where(DialogueSession.id == session_id)) or 0
 
 
 def projector_session(secret: str) -> DialogueSession:
@@ -159,6 +212,7 @@ def lock_session(session_id: int) -> DialogueSession:
         select(DialogueSession)
         .where(DialogueSession.id == session_id)
         .with_for_update(of=DialogueSession)
+        .options(QUEUE_ROWS_ONLY)  # hosts and invited units load only if a caller reads them
         .execution_options(populate_existing=True)
     )
     if session is None:
@@ -175,6 +229,13 @@ def bump_version(session: DialogueSession) -> int:
     sid = session.id
     after_commit(lambda: publish_state(sid))
     return session.live_version
+
+
+def state_changed(session_id: int) -> None:
+    """Something the live screens show changed in this transaction outside the speakers' queue (the agenda, an
+    answer, the title or the turn time): the version moves under the session's lock, and the new state goes out
+    after the commit."""
+    bump_version(lock_session(session_id))
 
 
 def on_status_change(actor: User | None, session: DialogueSession, before: str, after: str) -> None:
@@ -268,7 +329,8 @@ def _waiting(session_id: int) -> list[Speaker]:
             select(Speaker)
             .where(Speaker.session_id == session_id, Speaker.status == "waiting")
             .order_by(Speaker.weight, Speaker.id)
-        ).unique()
+            .options(QUEUE_ROWS_ONLY)
+        )
     )
 
 
@@ -407,7 +469,9 @@ def _finish(speaker: Speaker, at) -> None:
 
 
 def _current(session_id: int) -> Speaker | None:
-    return db.session.scalar(select(Speaker).where(Speaker.session_id == session_id, Speaker.status == "speaking"))
+    return db.session.scalar(
+        select(Speaker).where(Speaker.session_id == session_id, Speaker.status == "speaking").options(QUEUE_ROWS_ONLY)
+    )
 
 
 def _start(actor: User, session: DialogueSession, speaker: Speaker) -> Speaker:
@@ -702,11 +766,15 @@ def ensure_projector_secret(session: DialogueSession) -> str:
 
 
 def reset_projector_secret(actor: User, session_id: int) -> str:
-    """A new secret: the old projector link stops working (a screen already open keeps its connection until it
-    reconnects)."""
+    """A new secret: the old projector link stops working, and a screen still open on it is told so and receives
+    nothing more (the state goes to the new link's room)."""
     require_organizer(actor)
     session = lock_session(session_id)
+    old = session.projector_secret
     session.projector_secret = secrets.token_urlsafe(24)
     record(actor, "session.projector_reset", session, after={"projector": "reset"})
+    if old:
+        old_room = projector_room(session_id, old)
+        after_commit(lambda: socketio.emit("revoked", {"session_id": session_id}, to=old_room, namespace=NAMESPACE))
     db.session.commit()
     return session.projector_secret

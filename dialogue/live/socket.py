@@ -82,10 +82,14 @@ def on_join(data=None):
             allowed = user is not None and user.active and services.can_view(user, session)
         if not allowed:
             return {"ok": False, "error": "forbidden"}
-        for joined in [r for r in who.get("rooms", ()) if r != services.room(session_id)]:
+        if who["projector"] is not None:
+            target = services.projector_room(session_id, who["secret"])
+        else:
+            target = services.room(session_id)
+        for joined in [r for r in who.get("rooms", ()) if r != target]:
             leave_room(joined)
-        join_room(services.room(session_id))
-        who.setdefault("rooms", set()).add(services.room(session_id))
+        join_room(target)
+        who["rooms"] = {target}
         state = services.snapshot(session)
     finally:
         db.session.remove()

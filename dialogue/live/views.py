@@ -39,6 +39,7 @@ def _i18n() -> dict:
         "present": _("Có mặt %(p)s/%(i)s", p="{p}", i="{i}"),
         "offline": _("Mất kết nối, đang kết nối lại…"),
         "online": _("Đã kết nối"),
+        "revoked": _("Đường dẫn màn chiếu này đã được đổi. Xin mở đường dẫn mới."),
         "stale": _("Tình hình đã thay đổi, đã cập nhật lại. Xin xem lại rồi bấm lại."),
         "queue_closed": _("Danh sách đăng ký đã đóng"),
         "question": _("Câu hỏi"),

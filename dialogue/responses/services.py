@@ -21,6 +21,7 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.labels import label
 from ..core.text import nfc, search_blob
 from ..extensions import db
+from ..live import services as live
 from ..live.models import Speaker
 from ..notifications.services import notify
 from ..questions.models import Question
@@ -164,10 +165,7 @@ def record_response(
             "referred_to": referred,
         },
     )
-    if session.status == "live":
-        from ..live.services import bump_version, lock_session
-
-        bump_version(lock_session(session_id))
+    live.state_changed(session_id)  # the questions answered change on the agenda the live screens show
     if commit:
         db.session.commit()
     return response

@@ -470,6 +470,9 @@ def update_session(actor: User, session: DialogueSession, **changes) -> Dialogue
     after = _snapshot(session)
     if after != before:
         record(actor, "session.update", session, before=before, after=after)
+        from ..live.services import state_changed
+
+        state_changed(session.id)  # the title and the turn time are on the live screens
     db.session.commit()
     return session
 
@@ -491,17 +494,6 @@ def _notify_invitees(session: DialogueSession) -> None:
     link = _path("sessions.detail", session_id=session.id)
     for user_id in db.session.scalars(select(Invitation.user_id).where(Invitation.session_id == session.id)):
         notify(user_id, text, link)
-
-
-def _publish(session_id: int) -> None:
-    try:
-        from ..live import services as live_services
-    except ImportError:
-        return
-    publish = getattr(live_services, "publish_state", None)
-    if publish is None:
-        return
-    publish(session_id)
 
 
 def change_status(actor: User, session: DialogueSession, new_status: str) -> DialogueSession:

@@ -230,6 +230,15 @@
     socket.on("disconnect", function () { setOnline(false); });
     socket.on("connect_error", function () { setOnline(false); });
     socket.on("state", apply);
+    // The organizer reset the projector link this screen was opened with: it receives nothing more.
+    socket.on("revoked", function () {
+      socket.io.opts.reconnection = false;
+      socket.disconnect();
+      all('[data-live="connection"]').forEach(function (el) {
+        el.textContent = t.revoked;
+        el.className = "connection offline";
+      });
+    });
   }
 
   var initial = document.getElementById("live-initial");
