@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Iterable
 from datetime import date
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -30,6 +31,16 @@ def notify(user: User | int, text: str, link: str | None = None) -> Notification
     notice = Notification(user_id=user_id, text=nfc(text), link=link)
     db.session.add(notice)
     return notice
+
+
+def notify_all(user_ids: Iterable[int], text: str, link: str | None = None) -> int:
+    """The same notice for many people (everyone invited to a session), as one bulk insert in the caller's
+    transaction. Returns how many."""
+    text = nfc(text)
+    rows = [{"user_id": user_id, "text": text, "link": link} for user_id in user_ids]
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    return len(rows)
 
 
 def send_mail_after_commit(to: str | None, subject: str, body: str) -> None:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, UserRole
@@ -29,7 +29,7 @@ from ..core.labels import label
 from ..core.text import like_pattern, nfc, search_blob
 from ..core.timeutil import format_datetime, now, today_local
 from ..extensions import db
-from ..notifications.services import claim_reminder, notify, send_mail_after_commit
+from ..notifications.services import claim_reminder, notify, notify_all, send_mail_after_commit
 from ..units.models import Unit
 from ..units.services import cell_secretaries_beneath
 from .models import RSVP_STATES, SESSION_STATUSES, DialogueSession, Invitation, SessionHost, SessionInvitedUnit
@@ -328,24 +328,34 @@ def _snapshot(session: DialogueSession) -> dict:
 
 def _sync_invitations(session: DialogueSession) -> tuple[int, int]:
     """Invites every active cell secretary beneath the invited units and drops those no longer beneath any,
-    unless added one by one or already active in the session. Returns (added, removed)."""
-    wanted = {u.id: u for u in cell_secretaries_beneath([iu.unit_id for iu in session.invited_units])}
-    existing = {
-        inv.user_id: inv for inv in db.session.scalars(select(Invitation).where(Invitation.session_id == session.id))
-    }
-    added = removed = 0
-    for user_id, user in wanted.items():
-        if user_id not in existing:
-            db.session.add(Invitation(session_id=session.id, user_id=user_id, unit_id=user.unit_id, rsvp="pending"))
-            added += 1
-    for user_id, inv in existing.items():
-        if user_id in wanted or inv.added_individually or inv.checked_in_at is not None:
-            continue
-        if _has_submissions(session.id, user_id):
-            continue
-        db.session.delete(inv)
-        removed += 1
-    return added, removed
+    unless added one by one or already active in the session. Returns (added, removed).
+
+    Rows in and rows out (an ORM bulk insert), not thousands of objects in the identity map."""
+    wanted = {row.id: row.unit_id for row in cell_secretaries_beneath([iu.unit_id for iu in session.invited_units])}
+    existing = db.session.execute(
+        select(Invitation.id, Invitation.user_id, Invitation.added_individually, Invitation.checked_in_at).where(
+            Invitation.session_id == session.id
+        )
+    ).all()
+    invited = {row.user_id for row in existing}
+    new_rows = [
+        {"session_id": session.id, "user_id": user_id, "unit_id": unit_id, "rsvp": "pending"}
+        for user_id, unit_id in wanted.items()
+        if user_id not in invited
+    ]
+    if new_rows:
+        db.session.execute(insert(Invitation), new_rows)
+    dropped = [
+        row.id
+        for row in existing
+        if row.user_id not in wanted
+        and not row.added_individually
+        and row.checked_in_at is None
+        and not _has_submissions(session.id, row.user_id)
+    ]
+    if dropped:
+        db.session.execute(delete(Invitation).where(Invitation.id.in_(dropped)))
+    return len(new_rows), len(dropped)
 
 
 def _has_submissions(session_id: int, user_id: int) -> bool:
@@ -492,8 +502,7 @@ def _notify_invitees(session: DialogueSession) -> None:
         deadline=format_datetime(session.questions_close_at),
     )
     link = _path("sessions.detail", session_id=session.id)
-    for user_id in db.session.scalars(select(Invitation.user_id).where(Invitation.session_id == session.id)):
-        notify(user_id, text, link)
+    notify_all(db.session.scalars(select(Invitation.user_id).where(Invitation.session_id == session.id)), text, link)
 
 
 def change_status(actor: User, session: DialogueSession, new_status: str) -> DialogueSession:

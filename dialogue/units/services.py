@@ -141,21 +141,23 @@ def descendant_ids(unit_ids: Iterable[int], include_self: bool = True) -> set[in
     return found if include_self else found - set(unit_ids)
 
 
-def cell_secretaries_beneath(unit_ids: Iterable[int]) -> list[User]:
-    """The people a session invites when these units are chosen: active cell secretaries of every cell beneath."""
+def cell_secretaries_beneath(unit_ids: Iterable[int]) -> list:
+    """The people a session invites when these units are chosen: active cell secretaries of every cell beneath,
+    as rows of (``id``, ``unit_id``). Rows, not people: a province invites thousands, and the session is made in
+    the web worker that then serves the hall."""
     from ..accounts.models import UserRole
 
     ids = descendant_ids(unit_ids)
     if not ids:
         return []
     stmt = (
-        select(User)
+        select(User.id, User.unit_id)
         .join(Unit, User.unit_id == Unit.id)
         .where(User.unit_id.in_(ids), User.active.is_(True), Unit.kind.in_(("cell", "group")))
         .where(User.roles.any(UserRole.role == "secretary"))
         .order_by(Unit.name, User.name)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.execute(stmt))
 
 
 def all_units(include_inactive: bool = True) -> list[Unit]:
