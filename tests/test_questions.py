@@ -519,3 +519,44 @@ def test_pages_render_in_every_state(tree, open_session, login_as, client):
     login_as(tree.organizer)
     assert client.get(f"/sessions/{open_session.id}/invitees?print=1").status_code == 200
     assert client.get(f"/sessions/{open_session.id}/edit").status_code == 200
+
+
+def test_a_file_written_for_a_submission_that_does_not_commit_is_removed(tree, open_session, app, monkeypatch):
+    from pathlib import Path
+
+    folder = Path(app.config["UPLOAD_DIR"]) / "questions"
+    before = set(folder.glob("*")) if folder.exists() else set()
+
+    def broken_record(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "record", broken_record)
+    # A rollback, or the request's session closed after the error (Flask-SQLAlchemy's teardown).
+    for end in (db.session.rollback, db.session.remove):
+        with pytest.raises(RuntimeError):
+            services.submit_question(
+                tree.secretaries[0],
+                db.session.get(type(open_session), open_session.id),
+                kind="question",
+                topic="Kèm biên bản",
+                body="Nội dung kèm tệp",
+                attachment=services.Upload(data=PDF, filename="bien-ban.pdf"),
+            )
+        assert len(set(folder.glob("*")) - before) == 1  # written before the commit...
+        end()
+        assert set(folder.glob("*")) == before  # ...and gone with the transaction
+    monkeypatch.undo()
+    open_session = db.session.get(type(open_session), open_session.id)
+    question, created = services.submit_question(
+        tree.secretaries[0],
+        open_session,
+        kind="question",
+        topic="Kèm biên bản",
+        body="Nội dung kèm tệp",
+        attachment=services.Upload(data=PDF, filename="bien-ban.pdf"),
+    )
+    assert created and (folder / Path(question.attachment_path).name).exists()  # a committed one stays
+    with db.session.begin_nested():  # a savepoint's end is not the transaction's
+        pass
+    db.session.rollback()
+    assert (folder / Path(question.attachment_path).name).exists()

@@ -1,7 +1,10 @@
-"""Work that must happen only once the transaction has committed: e-mails and live events.
+"""Work that must happen only once the transaction has committed (e-mails and live events), and undoing what was
+done outside the database for a transaction that did not commit (a file already written).
 
 A service calls ``after_commit(fn)``; ``fn`` runs after the next successful commit of the session and is
-dropped on rollback, so nothing announces a change that did not happen.
+dropped on rollback, so nothing announces a change that did not happen. ``after_rollback(fn)`` is the mirror:
+``fn`` runs if the transaction ends without a commit (a rollback, or the request's session closed after an
+error), and is dropped on commit.
 """
 
 from __future__ import annotations
@@ -10,28 +13,57 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 log = logging.getLogger(__name__)
-_KEY = "after_commit_callbacks"
+_COMMIT_KEY = "after_commit_callbacks"
+_ROLLBACK_KEY = "after_rollback_callbacks"
 
 
 def after_commit(callback: Callable[[], None]) -> None:
     from ..extensions import db
 
-    db.session().info.setdefault(_KEY, []).append(callback)
+    db.session().info.setdefault(_COMMIT_KEY, []).append(callback)
 
 
-@event.listens_for(Session, "after_commit")
-def _run_callbacks(session: Session) -> None:
-    callbacks = session.info.pop(_KEY, [])
+def after_rollback(callback: Callable[[], None]) -> None:
+    from ..extensions import db
+
+    db.session().info.setdefault(_ROLLBACK_KEY, []).append(callback)
+
+
+def _run(callbacks: list[Callable[[], None]], what: str) -> None:
     for callback in callbacks:
         try:
             callback()
         except Exception:  # an e-mail or a broadcast failing must not undo what was committed
-            log.exception("after-commit callback failed")
+            log.exception("%s callback failed", what)
+
+
+# SQLAlchemy sends after_commit and after_rollback for a savepoint (``begin_nested``) too: only the outermost
+# transaction's end counts here.
+
+
+@event.listens_for(Session, "after_commit")
+def _run_commit_callbacks(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_ROLLBACK_KEY, None)
+    _run(session.info.pop(_COMMIT_KEY, []), "after-commit")
 
 
 @event.listens_for(Session, "after_rollback")
-def _drop_callbacks(session: Session) -> None:
-    session.info.pop(_KEY, None)
+def _drop_commit_callbacks(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(_COMMIT_KEY, None)
+    _run(session.info.pop(_ROLLBACK_KEY, []), "after-rollback")
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended_without_commit(session: Session, transaction: SessionTransaction) -> None:
+    """A session closed with its transaction still open (the request ended on an error) ends it without a
+    rollback event: what was waiting for the rollback runs here."""
+    if transaction.parent is None and transaction.nested is False:
+        session.info.pop(_COMMIT_KEY, None)
+        _run(session.info.pop(_ROLLBACK_KEY, []), "after-rollback")

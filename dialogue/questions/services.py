@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
 from ..audit.services import record, snapshot
+from ..core.after_commit import after_commit, after_rollback
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.labels import label
 from ..core.pagination import page_of as core_page_of
@@ -166,7 +167,9 @@ def _store(question: Question, upload: Upload) -> None:
     folder = Path(current_app.config["UPLOAD_DIR"]) / "questions"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.{ext}"
-    (folder / name).write_bytes(upload.data)
+    written = folder / name
+    written.write_bytes(upload.data)
+    after_rollback(lambda: written.unlink(missing_ok=True))  # no question keeps it if the transaction fails
     old = question.attachment_path
     question.attachment_path = f"questions/{name}"
     question.attachment_name = (nfc(os.path.basename(upload.filename or "")) or f"tep-dinh-kem.{ext}")[:300]
@@ -177,8 +180,6 @@ def _store(question: Question, upload: Upload) -> None:
 
 
 def _unlink_after_commit(relative: str) -> None:
-    from ..core.after_commit import after_commit
-
     path = attachment_path(relative)
     after_commit(lambda: path.unlink(missing_ok=True))
 
