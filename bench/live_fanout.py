@@ -438,6 +438,8 @@ def run_size(n: int, data: dict, app_env: dict, bare_env: dict, rounds: int, loa
             "connect_seconds": connect_seconds,
             "rss_idle_kib": rss_idle,
             "rss_kib": {k: max(rss_connected[k], rss_after[k]) for k in rss_idle},
+            "rss_connected_kib": rss_connected,
+            "rss_after_rounds_kib": rss_after,
         }
         for kind in ("app", "bare"):
             result[kind] = {

@@ -197,3 +197,25 @@ def test_restart_mid_turn_keeps_the_clock(tree, database_url):
         first.stop()
         if second is not None:
             second.stop()
+
+
+def test_connect_and_join_cost_a_few_small_queries(app, tree, count_queries):
+    """A hall of phones connects at once: who it is, may they see it, and the held state, nothing more."""
+    from dialogue.extensions import socketio as server
+
+    session_id = make_session(tree).id
+    services.snapshot(db.session.get(DialogueSession, session_id))  # the state is held, as after any change
+    token = _token(tree.secretaries[0])
+    db.session.commit()
+    with count_queries() as c:
+        client = server.test_client(app, namespace=NS, auth={"token": token})
+        assert client.is_connected(NS)
+        answer = client.emit("join", {"session_id": session_id}, namespace=NS, callback=True)
+    try:
+        assert answer["ok"] is True
+        received = client.get_received(NS)
+        assert received[-1]["name"] == "state" and received[-1]["args"][0]["session_id"] == session_id
+        # connect: the token's owner; join: the session row, the person and their roles, the invitation.
+        assert c.count <= 5, c.statements
+    finally:
+        client.disconnect(namespace=NS)

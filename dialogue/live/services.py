@@ -2,7 +2,9 @@
 
 Every change of live state takes the session row's lock (``SELECT ... FOR UPDATE`` on PostgreSQL, the write lock
 on SQLite), bumps ``DialogueSession.live_version`` by one in the same transaction, commits, and publishes the new
-snapshot to the session's Socket.IO room after the commit (``publish_state``).
+snapshot after the commit (``publish_state``) to the session's Socket.IO room and to the room of its current
+projector link. Other areas whose changes are on the live screens (the agenda, answers, the session's title)
+call ``state_changed``. The snapshot last built is held per process and reused while the version stands.
 """
 
 from __future__ import annotations

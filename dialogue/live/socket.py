@@ -12,6 +12,7 @@ import logging
 from flask import request
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
+from sqlalchemy.orm import lazyload
 
 from ..core.errors import DomainError
 from ..extensions import db, socketio
@@ -34,10 +35,10 @@ def _identify(auth) -> dict | None:
             return None
         return {"user_id": None, "projector": session.id, "secret": str(auth["projector"])}
     if auth.get("token"):
-        from ..accounts.services import user_for_api_token
+        from ..accounts.services import user_id_for_api_token
 
-        user = user_for_api_token(str(auth["token"]))
-        return {"user_id": user.id, "projector": None} if user is not None and user.active else None
+        user_id = user_id_for_api_token(str(auth["token"]))
+        return {"user_id": user_id, "projector": None} if user_id is not None else None
     if current_user.is_authenticated:
         return {"user_id": current_user.id, "projector": None}
     return None
@@ -69,7 +70,8 @@ def on_join(data=None):
     except (TypeError, ValueError):
         return {"ok": False, "error": "bad_session_id"}
     try:
-        session = db.session.get(services.DialogueSession, session_id)
+        # The session's row and the person's roles, nothing else: a hall of phones joins at once.
+        session = db.session.get(services.DialogueSession, session_id, options=[lazyload("*")])
         if session is None:
             return {"ok": False, "error": "not_found"}
         if who["projector"] is not None:
@@ -78,7 +80,7 @@ def on_join(data=None):
         else:
             from ..accounts.models import User
 
-            user = db.session.get(User, who["user_id"])
+            user = db.session.get(User, who["user_id"], options=[lazyload(User.unit)])
             allowed = user is not None and user.active and services.can_view(user, session)
         if not allowed:
             return {"ok": False, "error": "forbidden"}

@@ -98,6 +98,14 @@ def invitation_for(session_id: int, user_id: int) -> Invitation | None:
     )
 
 
+def is_invited(session_id: int, user_id: int) -> bool:
+    """One small query: every phone that joins the live room asks it."""
+    found = db.session.scalar(
+        select(Invitation.id).where(Invitation.session_id == session_id, Invitation.user_id == user_id).limit(1)
+    )
+    return found is not None
+
+
 def can_view(user, session: DialogueSession) -> bool:
     """Staff see every session; an invitee sees it once it is no longer a draft."""
     if not getattr(user, "is_authenticated", False):
@@ -106,7 +114,7 @@ def can_view(user, session: DialogueSession) -> bool:
         return True
     if session.status == "draft":
         return False
-    return invitation_for(session.id, user.id) is not None
+    return is_invited(session.id, user.id)
 
 
 def require_view(user, session: DialogueSession) -> None:
