@@ -344,3 +344,16 @@ def test_edit_page_refuses_invitation_changes_once_live(tree, login_as):
     db.session.expire_all()
     assert db.session.get(DialogueSession, session.id).title != "Tên mới đã gõ"
     assert {inv.user_id for inv in services.invitations_of(session)} == {s.id for s in tree.secretaries[:2]}
+
+
+def test_invitations_and_opening_notices_are_inserted_in_batches(tree, monkeypatch):
+    from dialogue.core import bulk
+    from dialogue.notifications.models import Notification
+
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 1)  # every row its own batch: none lost at the edges
+    session = schedule(tree, units=[tree.district], status="draft")
+    invited = set(db.session.scalars(select(Invitation.user_id).where(Invitation.session_id == session.id)))
+    assert invited == {s.id for s in tree.secretaries} and len(invited) == 4
+    services.change_status(tree.organizer, session, "open")
+    noticed = list(db.session.scalars(select(Notification.user_id).where(Notification.text.like("Giấy mời%"))))
+    assert sorted(noticed) == sorted(invited)

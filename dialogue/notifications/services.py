@@ -10,11 +10,12 @@ from datetime import date
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..core.after_commit import after_commit
+from ..core.bulk import insert_rows
 from ..core.text import nfc
 from ..core.timeutil import now
 from ..extensions import db
@@ -37,10 +38,7 @@ def notify_all(user_ids: Iterable[int], text: str, link: str | None = None) -> i
     """The same notice for many people (everyone invited to a session), as one bulk insert in the caller's
     transaction. Returns how many."""
     text = nfc(text)
-    rows = [{"user_id": user_id, "text": text, "link": link} for user_id in user_ids]
-    if rows:
-        db.session.execute(insert(Notification), rows)
-    return len(rows)
+    return insert_rows(Notification, [{"user_id": user_id, "text": text, "link": link} for user_id in user_ids])
 
 
 def send_mail_after_commit(to: str | None, subject: str, body: str) -> None:

@@ -18,12 +18,13 @@ from datetime import datetime, timedelta
 from flask import current_app, has_request_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User, UserRole
 from ..audit.services import record, snapshot
 from ..core.access import STAFF
+from ..core.bulk import insert_rows
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.labels import label
 from ..core.text import like_pattern, nfc, search_blob
@@ -351,8 +352,7 @@ def _sync_invitations(session: DialogueSession) -> tuple[int, int]:
         for user_id, unit_id in wanted.items()
         if user_id not in invited
     ]
-    if new_rows:
-        db.session.execute(insert(Invitation), new_rows)
+    insert_rows(Invitation, new_rows)
     dropped = [
         row.id
         for row in existing
