@@ -32,12 +32,14 @@ def after_rollback(callback: Callable[[], None]) -> None:
     db.session().info.setdefault(_ROLLBACK_KEY, []).append(callback)
 
 
-def _run(callbacks: list[Callable[[], None]], what: str) -> None:
-    for callback in callbacks:
+def _settle(session: Session, run: str, drop: str) -> None:
+    """The outermost transaction has ended: the callbacks under ``run`` run, those under ``drop`` are dropped."""
+    session.info.pop(drop, None)
+    for callback in session.info.pop(run, []):
         try:
             callback()
         except Exception:  # an e-mail or a broadcast failing must not undo what was committed
-            log.exception("%s callback failed", what)
+            log.exception("%s callback failed", run)
 
 
 # SQLAlchemy sends after_commit and after_rollback for a savepoint (``begin_nested``) too: only the outermost
@@ -45,25 +47,20 @@ def _run(callbacks: list[Callable[[], None]], what: str) -> None:
 
 
 @event.listens_for(Session, "after_commit")
-def _run_commit_callbacks(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.info.pop(_ROLLBACK_KEY, None)
-    _run(session.info.pop(_COMMIT_KEY, []), "after-commit")
+def _committed(session: Session) -> None:
+    if not session.in_nested_transaction():
+        _settle(session, run=_COMMIT_KEY, drop=_ROLLBACK_KEY)
 
 
 @event.listens_for(Session, "after_rollback")
-def _drop_commit_callbacks(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    session.info.pop(_COMMIT_KEY, None)
-    _run(session.info.pop(_ROLLBACK_KEY, []), "after-rollback")
+def _rolled_back(session: Session) -> None:
+    if not session.in_nested_transaction():
+        _settle(session, run=_ROLLBACK_KEY, drop=_COMMIT_KEY)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _ended_without_commit(session: Session, transaction: SessionTransaction) -> None:
     """A session closed with its transaction still open (the request ended on an error) ends it without a
     rollback event: what was waiting for the rollback runs here."""
-    if transaction.parent is None and transaction.nested is False:
-        session.info.pop(_COMMIT_KEY, None)
-        _run(session.info.pop(_ROLLBACK_KEY, []), "after-rollback")
+    if transaction.parent is None and not transaction.nested:
+        _settle(session, run=_ROLLBACK_KEY, drop=_COMMIT_KEY)
