@@ -231,3 +231,23 @@ def test_clock_warns_in_the_last_30_seconds_and_shows_the_overrun(browser, live_
         assert page.inner_text('[data-live="clock-note"]') == "Quá giờ"
     finally:
         context.close()
+
+
+def test_an_open_projector_is_told_when_its_link_is_reset(browser, live_server, tree):
+    session = make_session(tree)
+    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+    context = browser.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/projector/{secret}")
+        page.wait_for_selector('[data-live="connection"].online')
+        version = int(page.evaluate("document.body.dataset.liveVersion"))
+        services.reset_projector_secret(tree.organizer, session.id)
+        page.wait_for_selector('[data-live="connection"].offline')
+        assert "Đường dẫn màn chiếu này đã được đổi" in page.inner_text('[data-live="connection"]')
+        services.request_to_speak(tree.secretaries[0], session.id)  # a change the old link no longer sees
+        page.wait_for_timeout(1500)
+        assert int(page.evaluate("document.body.dataset.liveVersion")) == version
+        assert page.evaluate("window.DialogueLive.socket.connected") is False  # and it does not reconnect
+    finally:
+        context.close()
