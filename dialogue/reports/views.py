@@ -104,14 +104,8 @@ def edit(session_id: int, kind: str):
     saved, revision = services.draft_fields(session, kind)
     content = services.document_content(session, kind)
     form_class = FORMS[kind]
-    if request.method == "GET":
-        defaults = {"revision": revision, **{k: v for k, v in saved.items() if k != "summaries"}}
-        defaults.setdefault("place", content["place"])
-        if kind == "conclusion":
-            defaults.setdefault("recipients", content["recipients"])
-            defaults.setdefault("signer", content["signer"])
-        form = form_class(formdata=None, data=defaults)
-        summaries = {str(t["speaker_id"]): t["summary"] for t in content["record"]["turns"]}
+
+    def page(form, summaries: dict, conflict) -> str:
         return render_template(
             "reports/edit.html",
             session=session,
@@ -120,8 +114,18 @@ def edit(session_id: int, kind: str):
             form=form,
             content=content,
             summaries=summaries,
-            conflict=None,
+            conflict=conflict,
         )
+
+    if request.method == "GET":
+        defaults = {"revision": revision, **{k: v for k, v in saved.items() if k != "summaries"}}
+        defaults.setdefault("place", content["place"])
+        if kind == "conclusion":
+            defaults.setdefault("recipients", content["recipients"])
+            defaults.setdefault("signer", content["signer"])
+        form = form_class(formdata=None, data=defaults)
+        summaries = {str(t["speaker_id"]): t["summary"] for t in content["record"]["turns"]}
+        return page(form, summaries, None)
     form = form_class()
     summaries = {
         key.removeprefix("summary_"): value for key, value in request.form.items() if key.startswith("summary_")
@@ -154,16 +158,7 @@ def edit(session_id: int, kind: str):
             return redirect(url_for("reports.document", session_id=session.id, kind=kind))
     else:
         status = 422
-    return render_template(
-        "reports/edit.html",
-        session=session,
-        kind=kind,
-        title=TITLES[kind],
-        form=form,
-        content=content,
-        summaries=summaries,
-        conflict=conflict,
-    ), status
+    return page(form, summaries, conflict), status
 
 
 @bp.post(f"/sessions/<int:session_id>/{KIND}/publish")

@@ -67,14 +67,14 @@ def search(query: str) -> Results:
     pattern = like_pattern(query)
     results = Results(query=query)
 
-    total = count_of
+    def newest_matching(key: str, model, newest) -> list:
+        """The first ``PER_KIND`` rows whose folded text matches, newest first; their total goes in the results."""
+        stmt = (
+            select(model).where(model.search_text.like(pattern, escape="\\")).order_by(newest.desc(), model.id.desc())
+        )
+        results.totals[key] = count_of(stmt)
+        return list(db.session.scalars(stmt.limit(PER_KIND)).unique())
 
-    sessions_stmt = (
-        select(DialogueSession)
-        .where(DialogueSession.search_text.like(pattern, escape="\\"))
-        .order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc())
-    )
-    results.totals["sessions"] = total(sessions_stmt)
     results.groups["sessions"] = [
         Hit(
             s.title,
@@ -82,7 +82,7 @@ def search(query: str) -> Results:
             link("sessions.detail", session_id=s.id),
             label("session_status", s.status),
         )
-        for s in db.session.scalars(sessions_stmt.limit(PER_KIND)).unique()
+        for s in newest_matching("sessions", DialogueSession, DialogueSession.starts_at)
     ]
 
     titles = {}
@@ -97,27 +97,9 @@ def search(query: str) -> Results:
             )
         return titles
 
-    questions_stmt = (
-        select(Question)
-        .where(Question.search_text.like(pattern, escape="\\"))
-        .order_by(Question.created_at.desc(), Question.id.desc())
-    )
-    results.totals["questions"] = total(questions_stmt)
-    questions = list(db.session.scalars(questions_stmt.limit(PER_KIND)).unique())
-    responses_stmt = (
-        select(Response)
-        .where(Response.search_text.like(pattern, escape="\\"))
-        .order_by(Response.created_at.desc(), Response.id.desc())
-    )
-    results.totals["responses"] = total(responses_stmt)
-    responses = list(db.session.scalars(responses_stmt.limit(PER_KIND)).unique())
-    commitments_stmt = (
-        select(Commitment)
-        .where(Commitment.search_text.like(pattern, escape="\\"))
-        .order_by(Commitment.due_date.desc(), Commitment.id.desc())
-    )
-    results.totals["commitments"] = total(commitments_stmt)
-    commitments = list(db.session.scalars(commitments_stmt.limit(PER_KIND)).unique())
+    questions = newest_matching("questions", Question, Question.created_at)
+    responses = newest_matching("responses", Response, Response.created_at)
+    commitments = newest_matching("commitments", Commitment, Commitment.due_date)
     session_titles(
         {q.session_id for q in questions} | {r.session_id for r in responses} | {c.session_id for c in commitments}
     )
