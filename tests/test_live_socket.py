@@ -85,7 +85,7 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
     sio = socketio.SimpleClient()
     sio.connect(live_server.url, auth={"projector": secret}, namespace=NS, transports=["websocket"])
     try:
-        assert sio.call("join", {"session_id": other.id}, timeout=5)["ok"] is False
+        assert sio.call("join", {"session_id": other.id}, timeout=5) == {"ok": False, "error": "forbidden"}
         assert sio.call("join", {"session_id": session.id}, timeout=5)["ok"] is True
         event, data = sio.receive(timeout=5)
         assert event == "state" and data["session_id"] == session.id
@@ -104,13 +104,17 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
                 sio.receive(timeout=1)  # ...and the screen on the old link receives nothing more
         finally:
             fresh.disconnect()
-        assert sio.call("join", {"session_id": session.id}, timeout=5) == {"ok": False, "error": "forbidden"}
+        assert sio.call("join", {"session_id": session.id}, timeout=5) == {"ok": False, "error": "revoked"}
     finally:
         sio.disconnect()
+    old_link = socketio.Client(reconnection=False)
+    refusals = []
+    old_link.on("connect_error", refusals.append, namespace=NS)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        socketio.Client(reconnection=False).connect(
+        old_link.connect(
             live_server.url, auth={"projector": secret}, namespaces=[NS], transports=["websocket"], wait_timeout=5
         )
+    assert refusals == [{"message": "revoked"}]  # a screen reconnecting on the old link is told why
 
 
 def test_changes_reach_the_room_and_a_reconnecting_client_gets_the_current_state(live_server, tree):

@@ -32,7 +32,8 @@ def _identify(auth) -> dict | None:
         try:
             session = services.projector_session(str(auth["projector"]))
         except DomainError:
-            return None
+            # The page was opened with this link, so the organizer has reset it since: the screen stops trying.
+            raise ConnectionRefusedError("revoked") from None
         return {"user_id": None, "projector": session.id, "secret": str(auth["projector"])}
     if auth.get("token"):
         from ..accounts.services import user_id_for_api_token
@@ -69,28 +70,34 @@ def on_join(data=None):
         session_id = int((data or {}).get("session_id"))
     except (TypeError, ValueError):
         return {"ok": False, "error": "bad_session_id"}
+    if who["projector"] is not None:
+        target = services.projector_room(session_id, who["secret"])
+    else:
+        target = services.room(session_id)
+    # In the room before the check: a projector link reset that commits while this runs is either seen by the
+    # check below or sends its `revoked` to a room this connection is already in. Never neither.
+    join_room(target)
     try:
         # The session's row and the person's roles, nothing else: a hall of phones joins at once.
         session = db.session.get(services.DialogueSession, session_id, options=[lazyload("*")])
         if session is None:
-            return {"ok": False, "error": "not_found"}
-        if who["projector"] is not None:
+            allowed, error = False, "not_found"
+        elif who["projector"] is not None:
             # Checked again at each join: after the organizer resets the link, the old one stops working.
             allowed = who["projector"] == session_id and session.projector_secret == who["secret"]
+            error = "revoked" if who["projector"] == session_id else "forbidden"
         else:
             from ..accounts.models import User
 
             user = db.session.get(User, who["user_id"], options=[lazyload(User.unit)])
             allowed = user is not None and user.active and services.can_view(user, session)
+            error = "forbidden"
         if not allowed:
-            return {"ok": False, "error": "forbidden"}
-        if who["projector"] is not None:
-            target = services.projector_room(session_id, who["secret"])
-        else:
-            target = services.room(session_id)
+            if target not in who.get("rooms", ()):
+                leave_room(target)
+            return {"ok": False, "error": error}
         for joined in [r for r in who.get("rooms", ()) if r != target]:
             leave_room(joined)
-        join_room(target)
         who["rooms"] = {target}
         state = services.snapshot(session)
     finally:

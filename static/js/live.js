@@ -223,22 +223,29 @@
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
     });
-    socket.on("connect", function () {
-      setOnline(true);
-      socket.emit("join", { session_id: config.session_id });
-    });
-    socket.on("disconnect", function () { setOnline(false); });
-    socket.on("connect_error", function () { setOnline(false); });
-    socket.on("state", apply);
-    // The organizer reset the projector link this screen was opened with: it receives nothing more.
-    socket.on("revoked", function () {
+    // The organizer reset the projector link this screen was opened with: it receives nothing more. The server
+    // says so by an event to an open screen, or by refusing a connect or a join that comes after the reset.
+    var revoked = function () {
       socket.io.opts.reconnection = false;
       socket.disconnect();
       all('[data-live="connection"]').forEach(function (el) {
         el.textContent = t.revoked;
         el.className = "connection offline";
       });
+    };
+    socket.on("connect", function () {
+      setOnline(true);
+      socket.emit("join", { session_id: config.session_id }, function (answer) {
+        if (answer && answer.error === "revoked") revoked();
+      });
     });
+    socket.on("disconnect", function () { setOnline(false); });
+    socket.on("connect_error", function (err) {
+      if (err && err.message === "revoked") revoked();
+      else setOnline(false);
+    });
+    socket.on("state", apply);
+    socket.on("revoked", revoked);
   }
 
   var initial = document.getElementById("live-initial");
