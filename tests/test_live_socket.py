@@ -211,15 +211,24 @@ def test_connect_and_join_cost_a_few_small_queries(app, tree, count_queries):
     services.snapshot(db.session.get(DialogueSession, session_id))  # the state is held, as after any change
     token = _token(tree.secretaries[0])
     db.session.commit()
-    with count_queries() as c:
-        client = server.test_client(app, namespace=NS, auth={"token": token})
-        assert client.is_connected(NS)
-        answer = client.emit("join", {"session_id": session_id}, namespace=NS, callback=True)
+    # Flask-SocketIO's test client patches the server it is given for good (packets go to its own queue, handlers
+    # run inline); the app is shared by the whole run, so the real server is put back afterwards.
+    sio_server = server.server
+    handlers = (sio_server.async_handlers, sio_server.eio.async_handlers)
     try:
-        assert answer["ok"] is True
-        received = client.get_received(NS)
-        assert received[-1]["name"] == "state" and received[-1]["args"][0]["session_id"] == session_id
-        # connect: the token's owner; join: the session row, the person and their roles, the invitation.
-        assert c.count <= 5, c.statements
+        with count_queries() as c:
+            client = server.test_client(app, namespace=NS, auth={"token": token})
+            assert client.is_connected(NS)
+            answer = client.emit("join", {"session_id": session_id}, namespace=NS, callback=True)
+        try:
+            assert answer["ok"] is True
+            received = client.get_received(NS)
+            assert received[-1]["name"] == "state" and received[-1]["args"][0]["session_id"] == session_id
+            # connect: the token's owner; join: the session row, the person and their roles, the invitation.
+            assert c.count <= 5, c.statements
+        finally:
+            client.disconnect(namespace=NS)
     finally:
-        client.disconnect(namespace=NS)
+        for patched in ("_send_packet", "_send_eio_packet"):
+            sio_server.__dict__.pop(patched, None)
+        sio_server.async_handlers, sio_server.eio.async_handlers = handlers
