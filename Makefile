@@ -8,6 +8,9 @@ MO := dialogue/translations/en/LC_MESSAGES/messages.mo
 PO := dialogue/translations/en/LC_MESSAGES/messages.po
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# What the server imports from this folder; `make serve` compiles it to bytecode first, as an installed package
+# would be, so a worker neither compiles it at each start nor keeps the compiler's leftovers on its heap.
+APP_CODE := dialogue config.py wsgi.py
 
 .PHONY: install run serve test lint format translations extract-messages migrate migration seed clean
 
@@ -52,6 +55,7 @@ run: install
 serve: install
 	@test -n "$$SECRET_KEY" || (echo "SECRET_KEY must be set" >&2; exit 1)
 	DIALOGUE_CONFIG=production $(FLASK) db upgrade
+	$(PY) -m compileall -q $(APP_CODE)
 	DIALOGUE_CONFIG=production $(VENV)/bin/gunicorn -k gevent -w 1 --worker-connections 5000 \
 		--bind $(HOST):$(PORT) --graceful-timeout 10 wsgi:app
 
