@@ -232,3 +232,29 @@ def test_connect_and_join_cost_a_few_small_queries(app, tree, count_queries):
         for patched in ("_send_packet", "_send_eio_packet"):
             sio_server.__dict__.pop(patched, None)
         sio_server.async_handlers, sio_server.eio.async_handlers = handlers
+
+
+def test_an_event_leaves_no_reference_cycle(live_server, tree):
+    """Flask keeps a 404 (with its traceback) on the request context of each Socket.IO event; the handlers drop it,
+    so a hall's joins are freed as they end instead of waiting for a full garbage collection."""
+    import gc
+
+    from flask.ctx import RequestContext
+
+    session = make_session(tree)
+    token = _token(tree.secretaries[0])
+    gc.collect()
+    watcher = Watcher(live_server.url, session.id, {"token": token})
+    try:
+        assert watcher.next_state()["session_id"] == session.id
+    finally:
+        watcher.close()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        contexts = [o for o in gc.garbage if isinstance(o, RequestContext)]
+        left = [c.request.path for c in contexts if c.request.path.startswith("/socket.io")]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left == []

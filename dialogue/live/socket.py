@@ -7,6 +7,7 @@ refused. ``join`` ``{"session_id": N}`` checks that the person may see that sess
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -56,7 +57,25 @@ def _identify(auth) -> Client | None:
     return None
 
 
+def _live_event(handler):
+    """What every ``/live`` handler needs: its request context freed as soon as the event ends.
+
+    Flask-SocketIO runs each event in a request context for ``/socket.io/``, which matches no route: Flask keeps the
+    ``NotFound`` on the request, and its traceback holds the context's own frame, a reference cycle. Our handlers
+    wait on the database, so the cycle outlives the young generation and stays (with the request and its frames)
+    until a full collection. Dropping the unused 404 lets reference counting free it all when the event ends.
+    """
+
+    @functools.wraps(handler)
+    def handle(*args, **kwargs):
+        request.routing_exception = None
+        return handler(*args, **kwargs)
+
+    return handle
+
+
 @socketio.on("connect", namespace=NAMESPACE)
+@_live_event
 def on_connect(auth=None):
     try:
         who = _identify(auth)
@@ -68,11 +87,13 @@ def on_connect(auth=None):
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
+@_live_event
 def on_disconnect(*args):
     _clients.pop(request.sid, None)
 
 
 @socketio.on("join", namespace=NAMESPACE)
+@_live_event
 def on_join(data=None):
     who = _clients.get(request.sid)
     if who is None:
