@@ -251,3 +251,27 @@ def test_an_open_projector_is_told_when_its_link_is_reset(browser, live_server, 
         assert page.evaluate("window.DialogueLive.socket.connected") is False  # and it does not reconnect
     finally:
         context.close()
+
+
+def test_a_projector_reconnecting_on_a_reset_link_is_told_and_stops(browser, live_server, tree):
+    """A screen that was offline while the organizer reset the link (the hall's Wi-Fi dropped) learns it when it
+    connects again: the server refuses the old link and the screen says why instead of retrying for ever."""
+    session = make_session(tree)
+    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+    context = browser.new_context(locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/projector/{secret}")
+        page.wait_for_selector('[data-live="connection"].online')
+        page.evaluate("window.DialogueLive.socket.disconnect()")
+        page.wait_for_selector('[data-live="connection"].offline')
+        services.reset_projector_secret(tree.organizer, session.id)
+        page.evaluate("window.DialogueLive.socket.connect()")
+        page.wait_for_function(
+            "() => document.querySelector('[data-live=\"connection\"]').textContent.includes('đã được đổi')"
+        )
+        page.wait_for_timeout(1500)
+        assert page.evaluate("window.DialogueLive.socket.connected") is False
+        assert "Đường dẫn màn chiếu này đã được đổi" in page.inner_text('[data-live="connection"]')
+    finally:
+        context.close()
