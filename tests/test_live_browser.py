@@ -4,6 +4,7 @@ biểu"; and a screen ignores a state older than the one it shows."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -233,45 +234,47 @@ def test_clock_warns_in_the_last_30_seconds_and_shows_the_overrun(browser, live_
         context.close()
 
 
-def test_an_open_projector_is_told_when_its_link_is_reset(browser, live_server, tree):
-    session = make_session(tree)
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+@contextlib.contextmanager
+def _online_projector(browser, live_server, session_id: int):
+    """A projector screen open on the session's current link, connected."""
+    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session_id))
     context = browser.new_context(locale="vi-VN")
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/projector/{secret}")
         page.wait_for_selector('[data-live="connection"].online')
+        yield page
+    finally:
+        context.close()
+
+
+REVOKED = "Đường dẫn màn chiếu này đã được đổi"
+
+
+def test_an_open_projector_is_told_when_its_link_is_reset(browser, live_server, tree):
+    session = make_session(tree)
+    with _online_projector(browser, live_server, session.id) as page:
         version = int(page.evaluate("document.body.dataset.liveVersion"))
         services.reset_projector_secret(tree.organizer, session.id)
         page.wait_for_selector('[data-live="connection"].offline')
-        assert "Đường dẫn màn chiếu này đã được đổi" in page.inner_text('[data-live="connection"]')
+        assert REVOKED in page.inner_text('[data-live="connection"]')
         services.request_to_speak(tree.secretaries[0], session.id)  # a change the old link no longer sees
         page.wait_for_timeout(1500)
         assert int(page.evaluate("document.body.dataset.liveVersion")) == version
         assert page.evaluate("window.DialogueLive.socket.connected") is False  # and it does not reconnect
-    finally:
-        context.close()
 
 
 def test_a_projector_reconnecting_on_a_reset_link_is_told_and_stops(browser, live_server, tree):
     """A screen that was offline while the organizer reset the link (the hall's Wi-Fi dropped) learns it when it
     connects again: the server refuses the old link and the screen says why instead of retrying for ever."""
     session = make_session(tree)
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
-    context = browser.new_context(locale="vi-VN")
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}/projector/{secret}")
-        page.wait_for_selector('[data-live="connection"].online')
+    with _online_projector(browser, live_server, session.id) as page:
         page.evaluate("window.DialogueLive.socket.disconnect()")
         page.wait_for_selector('[data-live="connection"].offline')
         services.reset_projector_secret(tree.organizer, session.id)
         page.evaluate("window.DialogueLive.socket.connect()")
         page.wait_for_function(
-            "() => document.querySelector('[data-live=\"connection\"]').textContent.includes('đã được đổi')"
+            "text => document.querySelector('[data-live=\"connection\"]').textContent.includes(text)", arg=REVOKED
         )
         page.wait_for_timeout(1500)
         assert page.evaluate("window.DialogueLive.socket.connected") is False
-        assert "Đường dẫn màn chiếu này đã được đổi" in page.inner_text('[data-live="connection"]')
-    finally:
-        context.close()
