@@ -28,9 +28,18 @@ class Config:
     LANGUAGES = ("vi", "en")
     DISPLAY_TIMEZONE = "Asia/Ho_Chi_Minh"
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long session must still submit
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Several processes must count sign-in attempts together: with a Redis for the live events, they use it too.
+    RATELIMIT_STORAGE_URI = (
+        os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"
+    )
     RATELIMIT_ENABLED = True
+    # Wrong passwords for one account from one address; and all sign-ins from one address, which is looser because a
+    # hall's phones share the venue's Wi-Fi and its one public address.
     LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_RATE_LIMIT_PER_ADDRESS = "60 per minute"
+    # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto. 0 trusts no such header:
+    # behind nginx every request would come from nginx's address, and the sign-in limit would be one for everyone.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     LOGIN_LINK_MAX_AGE_DAYS = 60
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")

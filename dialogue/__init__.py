@@ -44,7 +44,21 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     register_error_handlers(app)
     register_security_headers(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXIES`` reverse proxies, the address and scheme are the ones they forward.
+
+    Outermost, so the Socket.IO connections see the phone's address too. With none (the default) the headers are
+    ignored: anyone can write them.
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:

@@ -188,3 +188,74 @@ def test_every_role_lands_on_a_home_page(client, make_user, login_as, role):
     response = client.get("/")
     assert response.status_code == 200
     assert f"Người {role}" in response.get_data(as_text=True)
+
+
+def test_the_sign_in_limit_counts_per_account_and_per_address(app, client, make_user, monkeypatch):
+    make_user("organizer", password="mat-khau-dai", email="vp@test.vn")
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "2 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_PER_ADDRESS", "5 per minute")
+    limiter.reset()
+    try:
+        # One account, typed three ways: the third wrong password is refused, and the form keeps what was typed.
+        codes = [
+            client.post("/login", data={"login": typed, "password": "sai"}).status_code
+            for typed in ("vp@test.vn", " VP@test.vn", "vp@TEST.vn")
+        ]
+        refused = client.post("/login", data={"login": "vp@test.vn", "password": "mat-khau-dai"})
+        # Another person at the same address (the hall's Wi-Fi) still has their own tries...
+        other = client.post("/login", data={"login": "0912345678", "password": "sai"})
+        # ...until the address as a whole has had its share.
+        last = client.post("/login", data={"login": "+84912345678", "password": "sai"})
+    finally:
+        limiter.reset()
+    assert codes == [200, 200, 429]
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 429 and "Quá nhiều lần thử" in body and 'value="vp@test.vn"' in body
+    assert "mat-khau-dai" not in body
+    assert other.status_code == 200
+    assert last.status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_phone_has_its_own_address(app, client, monkeypatch):
+    from dialogue import trust_proxies
+
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_PER_ADDRESS", "2 per minute")
+    limiter.reset()
+
+    def attempts(addresses):
+        return [
+            client.post(
+                "/login", data={"login": f"a{i}@test.vn", "password": "sai"}, headers={"X-Forwarded-For": address}
+            ).status_code
+            for i, address in enumerate(addresses)
+        ]
+
+    try:
+        # Not told of a proxy: the header is anyone's to write, so it is ignored and all share one address.
+        assert attempts(["10.0.0.1", "10.0.0.2", "10.0.0.3"]) == [200, 200, 429]
+        limiter.reset()
+        monkeypatch.setitem(app.config, "TRUSTED_PROXIES", 1)
+        monkeypatch.setattr(app, "wsgi_app", app.wsgi_app)  # put back after the test
+        trust_proxies(app)
+        assert attempts(["10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.1"]) == [200, 200, 200, 429]
+    finally:
+        limiter.reset()
+
+
+def test_several_processes_count_sign_ins_in_the_live_events_redis(monkeypatch):
+    import importlib
+
+    import config
+
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.setenv("SOCKETIO_MESSAGE_QUEUE", "redis://127.0.0.1:6379/0")
+    try:
+        assert importlib.reload(config).ProductionConfig.RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
+        monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://10.0.0.5:6379/2")
+        assert importlib.reload(config).ProductionConfig.RATELIMIT_STORAGE_URI == "redis://10.0.0.5:6379/2"
+        monkeypatch.delenv("RATELIMIT_STORAGE_URI")
+        monkeypatch.delenv("SOCKETIO_MESSAGE_QUEUE")
+        assert importlib.reload(config).ProductionConfig.RATELIMIT_STORAGE_URI == "memory://"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(config)

@@ -219,3 +219,29 @@ def test_a_client_follows_a_restart_of_its_server_process(two_servers, tree, tok
         client.disconnect()
         if restarted is not None:
             restarted.stop()
+
+
+def test_wrong_passwords_are_counted_across_processes(two_servers):
+    """With a Redis for the live events, the sign-in limit uses it too: attempts spread over the processes behind
+    the proxy add up, so a second process is not a second set of tries."""
+    import re
+
+    import requests
+
+    login = f"khong-ton-tai-{uuid.uuid4().hex[:8]}@test.vn"  # this run's own counter in the shared Redis
+    browsers = []
+    for server in two_servers:
+        browser = requests.Session()
+        page = browser.get(f"{server.url}/login", timeout=TIMEOUT).text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+        browsers.append((browser, server.url, token))
+    codes = []
+    for attempt in range(11):
+        browser, url, token = browsers[attempt % 2]
+        answer = browser.post(
+            f"{url}/login", data={"login": login, "password": "sai", "csrf_token": token}, timeout=TIMEOUT
+        )
+        codes.append(answer.status_code)
+    assert codes[:10] == [200] * 10  # the default: 10 a minute for one account from one address
+    assert codes[10] == 429
+    assert login in answer.text  # the form keeps what was typed

@@ -78,6 +78,14 @@ def find_by_login(login: str) -> User | None:
     return db.session.scalar(select(User).where(or_(*conditions)))
 
 
+def login_key(login: str | None) -> str:
+    """One account however its sign-in is typed (case, spaces, +84), so attempts against it are counted together."""
+    login = (login or "").strip()
+    if "@" in login:
+        return normalize_email(login) or ""
+    return normalize_phone(login) or login.lower()
+
+
 def authenticate(login: str, password: str) -> User | None:
     user = find_by_login(login)
     if user is None or not user.active or not check_password(user, password):

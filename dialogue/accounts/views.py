@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from ..core.access import public, roles_required, signed_in
@@ -28,9 +29,16 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def _address_and_login() -> str:
+    """The rate limit's key for wrong passwords: one account from one address (people sharing a Wi-Fi don't
+    use up each other's attempts)."""
+    return f"{get_remote_address()}|{services.login_key(request.form.get('login', ''))}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_address_and_login)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -44,6 +52,14 @@ def login():
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
+
+
+@bp.errorhandler(429)
+def too_many_attempts(exc):
+    """The sign-in page again, with what was typed (not the password) and why it must wait."""
+    form = LoginForm(formdata=None, login=request.form.get("login", ""))
+    flash(_("Quá nhiều lần thử. Xin đợi một lát rồi thử lại."), "error")
+    return render_template("accounts/login.html", form=form), 429
 
 
 @bp.post("/logout")
