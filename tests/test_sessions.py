@@ -310,6 +310,8 @@ def test_api_sessions(tree, client, token_for):
     assert {i["rsvp"] for i in invitations["items"]} == {"pending"}
     assert {"id", "user_id", "name", "unit_id", "rsvp", "checked_in_at"} <= set(invitations["items"][0])
     assert client.get(f"/api/v1/sessions/{session_id}/invitations", headers=secretary).status_code == 403
+    host = token_for(tree.host)
+    assert client.get(f"/api/v1/sessions/{session_id}/invitations", headers=host).status_code == 403  # API.md
 
     set_clock_offset(timedelta(days=9))
     read = client.get(f"/api/v1/sessions/{session_id}", headers=organizer).get_json()

@@ -177,7 +177,7 @@ def patch_session(session_id: int, body: dict):
 
 @api_route(
     "/sessions/<int:session_id>/invitations",
-    roles=("organizer", "admin", "host", "secretariat"),
+    roles=("organizer", "admin"),  # as API.md says: the organizer's list (the host sees attendance on the console)
     summary="Khách mời của buổi đối thoại",
     query=PageQuerySchema,
     response=InvitationSchema,
