@@ -231,6 +231,16 @@ def test_held_state_is_rebuilt_after_a_change_or_after_a_while(tree, live_sessio
     assert services.snapshot(session)["queue"][0]["name"] == "Tên mới"
 
 
+def test_a_process_holds_only_the_states_it_could_still_hand_out(tree, live_session, monkeypatch):
+    other = make_session(tree)
+    services.snapshot(db.session.get(DialogueSession, live_session.id))
+    clock = [services.time.monotonic()]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    clock[0] += services.REUSE_SECONDS  # the first session's state is now too old to be handed out
+    services.snapshot(db.session.get(DialogueSession, other.id))
+    assert set(services._held_states()) == {other.id}  # a year of sessions does not pile up in a worker
+
+
 def test_agenda_changes_move_the_version_and_reach_the_screens(tree, live_session, monkeypatch):
     from dialogue.questions import services as questions
 

@@ -117,10 +117,15 @@ def _held_states() -> dict[int, tuple[float, _snapshot.LiveState]]:
 
 
 def _hold(state: _snapshot.LiveState) -> None:
+    """Keeps the state for reuse; drops those too old to be reused, so a long-running process holds only the
+    sessions that were live in the last ``REUSE_SECONDS``."""
     held = _held_states()
+    now = time.monotonic()
+    for stale in [sid for sid, (built_at, _) in held.items() if now - built_at >= REUSE_SECONDS]:
+        del held[stale]
     sid = state.data["session_id"]
     if sid not in held or held[sid][1].version <= state.version:
-        held[sid] = (time.monotonic(), state)
+        held[sid] = (now, state)
 
 
 def forget_states() -> None:
