@@ -78,6 +78,9 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
     try:
         answer = sio.call("join", {"session_id": session.id}, timeout=5)
         assert answer == {"ok": False, "error": "forbidden"}
+        services.request_to_speak(tree.secretaries[1], session.id)
+        with pytest.raises(socketio.exceptions.TimeoutError):
+            sio.receive(timeout=1)  # refused, so not in the room: no state reaches them
     finally:
         sio.disconnect()
     secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
@@ -99,7 +102,10 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
             assert fresh.receive(timeout=5)[0] == "state"
             services.request_to_speak(tree.secretaries[0], session.id)
             event, data = fresh.receive(timeout=5)
-            assert event == "state" and [q["user_id"] for q in data["queue"]] == [tree.secretaries[0].id]
+            assert event == "state" and [q["user_id"] for q in data["queue"]] == [
+                tree.secretaries[1].id,
+                tree.secretaries[0].id,
+            ]
             with pytest.raises(socketio.exceptions.TimeoutError):
                 sio.receive(timeout=1)  # ...and the screen on the old link receives nothing more
         finally:

@@ -103,9 +103,12 @@ def on_join(data=None):
     except (TypeError, ValueError):
         return {"ok": False, "error": "bad_session_id"}
     target = services.room(session_id) if who.projector is None else services.projector_room(session_id, who.secret)
-    # In the room before the check: a projector link reset that commits while this runs is either seen by the
-    # check below or sends its `revoked` to a room this connection is already in. Never neither.
-    join_room(target)
+    if who.projector is not None:
+        # A projector is in its room before the check: a link reset that commits while this runs is either seen
+        # by the check below or sends its `revoked` to a room this screen is already in. Never neither. (Its room
+        # is named after its own secret, so a wrong link is in a room nothing is sent to.) A person is let in only
+        # after the check: nobody receives a state they may not see, even for a moment.
+        join_room(target)
     try:
         # The session's row and the person's roles, nothing else: a hall of phones joins at once.
         session = db.session.get(services.DialogueSession, session_id, options=[lazyload("*")])
@@ -122,11 +125,12 @@ def on_join(data=None):
             allowed = user is not None and user.active and services.can_view(user, session)
             error = "forbidden"
         if not allowed:
-            if who.room != target:
+            if who.projector is not None and who.room != target:
                 leave_room(target)
             return {"ok": False, "error": error}
         if who.room not in (None, target):
             leave_room(who.room)
+        join_room(target)
         who.room = target
         state = services.snapshot(session)
     finally:
