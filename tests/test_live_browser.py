@@ -262,6 +262,7 @@ def test_an_open_projector_is_told_when_its_link_is_reset(browser, live_server, 
         page.wait_for_timeout(1500)
         assert int(page.evaluate("document.body.dataset.liveVersion")) == version
         assert page.evaluate("window.DialogueLive.socket.connected") is False  # and it does not reconnect
+        assert REVOKED in page.inner_text('[data-live="connection"]')  # still saying why
 
 
 def test_a_projector_reconnecting_on_a_reset_link_is_told_and_stops(browser, live_server, tree):
@@ -278,3 +279,4 @@ def test_a_projector_reconnecting_on_a_reset_link_is_told_and_stops(browser, liv
         )
         page.wait_for_timeout(1500)
         assert page.evaluate("window.DialogueLive.socket.connected") is False
+        assert REVOKED in page.inner_text('[data-live="connection"]')

@@ -207,7 +207,10 @@
     return window.Dialogue.fetchJSON(config.live_url).then(apply).catch(function () {});
   }
 
+  var linkRevoked = false;  // once told, the screen keeps saying so whatever the socket does next
+
   function setOnline(online) {
+    if (linkRevoked) return;
     all('[data-live="connection"]').forEach(function (el) {
       el.textContent = online ? t.online : t.offline;
       el.className = "connection " + (online ? "online" : "offline");
@@ -226,6 +229,7 @@
     // The organizer reset the projector link this screen was opened with: it receives nothing more. The server
     // says so by an event to an open screen, or by refusing a connect or a join that comes after the reset.
     var revoked = function () {
+      linkRevoked = true;
       socket.io.opts.reconnection = false;
       socket.disconnect();
       all('[data-live="connection"]').forEach(function (el) {
