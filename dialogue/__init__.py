@@ -40,10 +40,12 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     _init_extensions(app)
     _register_modules(app)
     _register_template_helpers(app)
+    from .core.uow import register_request_boundary
     from .core.web import register_error_handlers, register_security_headers
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_request_boundary(app, app.extensions["unit_of_work_race"])
     trust_proxies(app)
     return app
 
@@ -121,6 +123,9 @@ def _register_modules(app: Flask) -> None:
         importlib.import_module(name)
     for name in CLI_MODULES:
         importlib.import_module(name).register_cli(app)
+    from .core.uow import wrap_cli_commands
+
+    wrap_cli_commands(app.cli)  # each command is one unit of work
 
 
 def select_locale() -> str:

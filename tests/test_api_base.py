@@ -63,15 +63,20 @@ def test_idempotency_returns_the_first_result_and_runs_once(tree):
         calls.append(1)
         unit = Unit(name=f"Đơn vị {len(calls)}", kind="cell", parent_id=tree.communes[0].id, search_text="")
         db.session.add(unit)
-        db.session.commit()
+        db.session.flush()
         return 201, {"id": unit.id}
 
-    first = run_once(tree.organizer.id, "key-1", "POST /x", work)
-    second = run_once(tree.organizer.id, "key-1", "POST /x", work)
+    def request(user_id, key):  # the test is the request's boundary
+        answer = run_once(user_id, key, "POST /x", work)
+        db.session.commit()
+        return answer
+
+    first = request(tree.organizer.id, "key-1")
+    second = request(tree.organizer.id, "key-1")
     assert first == second and len(calls) == 1
-    other_user = run_once(tree.host.id, "key-1", "POST /x", work)
+    other_user = request(tree.host.id, "key-1")
     assert other_user != first and len(calls) == 2
-    assert run_once(tree.organizer.id, None, "POST /x", work)[1]["id"] != first[1]["id"]
+    assert request(tree.organizer.id, None)[1]["id"] != first[1]["id"]
 
 
 def test_a_failed_first_attempt_frees_the_key(tree):
@@ -82,7 +87,9 @@ def test_a_failed_first_attempt_frees_the_key(tree):
         return 201, {"ok": True}
 
     assert run_once(tree.organizer.id, "k", "POST /x", failing)[0] == 422
+    db.session.rollback()  # the boundary of a refused request
     assert run_once(tree.organizer.id, "k", "POST /x", working) == (201, {"ok": True})
+    db.session.commit()
     assert db.session.scalar(select(func.count(IdempotencyKey.id))) == 1
 
 
@@ -100,10 +107,11 @@ def test_concurrent_requests_with_one_key_create_one_record(app, tree):
                 def work():
                     unit = Unit(name="Chi bộ bấm hai lần", kind="cell", parent_id=parent_id, search_text="")
                     db.session.add(unit)
-                    db.session.commit()
+                    db.session.flush()
                     return 201, {"id": unit.id}
 
                 results.append(run_once(organizer_id, "double-click", "POST /units", work))
+                db.session.commit()
             except Exception as exc:  # collected and asserted below
                 errors.append(exc)
             finally:

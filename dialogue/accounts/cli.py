@@ -32,7 +32,6 @@ def register_cli(app: Flask) -> None:
                 None, name=name, email=email, phone=phone, roles=roles, unit_id=unit_id, password=password
             )
         except DomainError as exc:
-            db.session.rollback()
             raise click.ClickException(exc.message) from exc
         click.echo(f"{user.id}\t{user.email}\t{','.join(sorted(user.role_names))}")
 

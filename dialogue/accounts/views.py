@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..core.access import public, roles_required, signed_in
 from ..core.errors import DomainError
-from ..core.web import show_domain_error
+from ..core.web import refuse
 from ..extensions import db, limiter
 from . import services
 from .forms import LoginForm, PasswordForm, TokenForm, UserForm
@@ -198,8 +198,7 @@ def user_new():
                 password=form.password.data or None,
             )
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
         else:
             flash(_("Đã tạo tài khoản %(name)s.", name=user.name), "success")
             return redirect(url_for("accounts.user_edit", user_id=user.id))
@@ -230,8 +229,7 @@ def user_edit(user_id: int):
                 password=form.password.data or None,
             )
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
         else:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("accounts.user_edit", user_id=person.id))

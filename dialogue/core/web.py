@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .errors import DomainError
+from .uow import is_race, rollback_now
 
 
 def wants_json() -> bool:
@@ -68,13 +69,22 @@ def register_error_handlers(app: Flask) -> None:
         message = messages[status]() if status in messages else exc.description
         return render(status, message)
 
+    def race():
+        return render(
+            409, _("Dữ liệu vừa được người khác thay đổi. Xin tải lại trang rồi thử lại."), code="concurrent_change"
+        )
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
-        from .. import extensions
-
+        rollback_now()
+        if is_race(exc):
+            return race()
         app.logger.exception("unhandled error")
-        extensions.db.session.rollback()
         return render(500)
+
+    # Registered last among the app's hooks, so it runs first: the headers and cookies of the others apply to the
+    # 409 it may answer instead.
+    app.extensions["unit_of_work_race"] = lambda: app.make_response(race())
 
 
 def register_security_headers(app: Flask) -> None:
@@ -91,8 +101,11 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
-def show_domain_error(exc: DomainError, form: FlaskForm | None = None) -> None:
-    """Flashes the refusal and puts field messages on the form's fields, so the page re-renders with them."""
+def refuse(exc: DomainError, form: FlaskForm | None = None) -> None:
+    """A page shows a service's refusal: nothing the refused work did is kept (the transaction ends now, so the
+    page reads the rows as they are), the message is flashed, and field messages go onto the form's fields, which
+    keep what was typed."""
+    rollback_now()
     flash(exc.message, "error")
     if form is None:
         return

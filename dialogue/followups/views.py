@@ -20,7 +20,7 @@ from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.nav import add_nav_item
 from ..core.pagination import page_of
 from ..core.timeutil import today_local
-from ..core.web import show_domain_error
+from ..core.web import refuse
 from ..extensions import db
 from ..home.services import register_section
 from ..questions.models import Question
@@ -260,8 +260,7 @@ def act(commitment_id: int, action: str):
         elif action == "extend":
             services.extend_deadline(current_user, commitment, new_due_date=form.due_date.data, reason=form.reason.data)
     except DomainError as exc:
-        db.session.rollback()
-        show_domain_error(exc, form)
+        refuse(exc, form)
         commitment = services.get_commitment(current_user, commitment_id)
         return _render_detail(commitment, forms, exc.status if exc.status in (403, 409) else 422)
     flash(str(DONE_MESSAGES[action]), "success")
@@ -341,8 +340,7 @@ def new():
         try:
             _status, body = run_once(current_user.id, form.idempotency_key.data, "page followups.new", work)
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
         else:
             flash(_("Đã giao nhiệm vụ."), "success")
             return redirect(url_for("followups.detail", commitment_id=body["id"]))
@@ -497,8 +495,7 @@ def _answer_in_writing(session: DialogueSession, form: WrittenAnswerForm) -> int
     try:
         run_once(current_user.id, form.idempotency_key.data, f"page followups.written {session.id}", work)
     except DomainError as exc:
-        db.session.rollback()
-        show_domain_error(exc, form)
+        refuse(exc, form)
         return exc.status if exc.status in (403, 404, 409) else 422
     flash(_("Đã ghi câu trả lời."), "success")
     return None

@@ -17,6 +17,7 @@ from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 from sqlalchemy.orm import lazyload
 
 from ..core.errors import DomainError
+from ..core.uow import transaction
 from ..extensions import db, socketio
 from . import services
 from .services import NAMESPACE
@@ -58,7 +59,9 @@ def _identify(auth) -> Client | None:
 
 
 def _live_event(handler):
-    """What every ``/live`` handler needs: its request context freed as soon as the event ends.
+    """What every ``/live`` handler needs: one unit of work (committed if the handler succeeds, rolled back
+    otherwise, and the database session given back at once), and its request context freed as soon as the event
+    ends.
 
     Flask-SocketIO runs each event in a request context for ``/socket.io/``, which matches no route: Flask keeps the
     ``NotFound`` on the request, and its traceback holds the context's own frame, a reference cycle. Our handlers
@@ -69,7 +72,11 @@ def _live_event(handler):
     @functools.wraps(handler)
     def handle(*args, **kwargs):
         request.routing_exception = None
-        return handler(*args, **kwargs)
+        try:
+            with transaction():
+                return handler(*args, **kwargs)
+        finally:
+            db.session.remove()
 
     return handle
 
@@ -77,10 +84,7 @@ def _live_event(handler):
 @socketio.on("connect", namespace=NAMESPACE)
 @_live_event
 def on_connect(auth=None):
-    try:
-        who = _identify(auth)
-    finally:
-        db.session.remove()
+    who = _identify(auth)
     if who is None:
         raise ConnectionRefusedError("unauthorized")
     _clients[request.sid] = who

@@ -13,6 +13,7 @@ from flask_login import current_user
 from ..core.access import public, roles_required, signed_in
 from ..core.errors import DomainError
 from ..core.labels import LABELS
+from ..core.web import refuse
 from ..extensions import db
 from . import services
 
@@ -142,7 +143,7 @@ def here(session_id: int):
                 services.check_in(current_user, session.id, current_user.id)
                 flash(_("Đã điểm danh: chào mừng bạn đến buổi đối thoại."), "success")
             except DomainError as exc:
-                flash(exc.message, "error")
+                refuse(exc)
         return redirect(url_for("live.phone", session_id=session.id))
     if "sessions.detail" in _endpoints():
         return redirect(url_for("sessions.detail", session_id=session.id))
@@ -163,7 +164,7 @@ def speak(session_id: int):
         services.request_to_speak(current_user, session_id, question_id=question_id)
         flash(_("Đã đăng ký phát biểu."), "success")
     except DomainError as exc:
-        flash(exc.message, "error")
+        refuse(exc)
     return redirect(url_for("live.phone", session_id=session_id))
 
 
@@ -175,7 +176,7 @@ def withdraw(speaker_id: int):
         services.withdraw(current_user, speaker_id)
         flash(_("Đã rút đăng ký phát biểu."), "success")
     except DomainError as exc:
-        flash(exc.message, "error")
+        refuse(exc)
     return redirect(url_for("live.phone", session_id=speaker.session_id))
 
 
@@ -194,7 +195,7 @@ def projector_reset(session_id: int):
         services.reset_projector_secret(current_user, session_id)
         flash(_("Đã đổi đường dẫn màn chiếu; đường dẫn cũ không còn dùng được."), "success")
     except DomainError as exc:
-        flash(exc.message, "error")
+        refuse(exc)
     return redirect(request.referrer or url_for("live.console", session_id=session_id))
 
 
@@ -233,7 +234,7 @@ def checkin(session_id: int):
                 services.check_in(current_user, session.id, user_id)
             return redirect(url_for("live.checkin", session_id=session.id, q=q or None) + f"#u{user_id}")
         except DomainError as exc:
-            flash(exc.message, "error")
+            refuse(exc)
             status = exc.status
     invitations = services.search_invitations(session, q)
     return (

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..api.idempotency import run_once
 from ..core.access import roles_required, signed_in
 from ..core.errors import DomainError
-from ..core.web import show_domain_error
+from ..core.web import refuse
 from ..extensions import db
 from ..sessions import services as sessions
 from ..units.models import Unit
@@ -62,8 +62,7 @@ def new(session_id: int):
         try:
             code, body = run_once(current_user.id, form.idempotency_key.data, f"form:question:{session_id}", work)
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
             status = exc.status
         else:
             if code == 201:
@@ -162,8 +161,7 @@ def edit(question_id: int):
                 remove_attachment=form.remove_attachment.data,
             )
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
             status = exc.status
         else:
             flash(_("Đã lưu thay đổi."), "success")
@@ -186,8 +184,7 @@ def _act(question_id: int, action, success: str, anchor: str = ""):
     try:
         action(question)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
         flash(success, "success")
     return redirect(url_for("questions.detail", question_id=question_id) + anchor)
@@ -208,8 +205,7 @@ def support(question_id: int):
     try:
         services.support_question(current_user, question, wanted)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
         flash(_("Đã ghi nhận ủng hộ.") if wanted else _("Đã bỏ ủng hộ."), "success")
     target = request.form.get("next") or ""
@@ -272,8 +268,7 @@ def position(question_id: int):
         elif wanted:
             services.set_position(current_user, question, wanted)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     back = request.form.get("back")
     if back == "agenda":
         return redirect(url_for("questions.agenda", session_id=question.session_id) + f"#q-{question_id}")

@@ -12,7 +12,7 @@ from ..core.access import STAFF, roles_required
 from ..core.errors import Conflict, DomainError
 from ..core.nav import add_nav_item
 from ..core.timeutil import today_local
-from ..core.web import show_domain_error
+from ..core.web import refuse
 from ..extensions import db
 from ..home.services import register_section
 from ..units.models import Unit
@@ -143,15 +143,13 @@ def edit(session_id: int, kind: str):
         try:
             services.save_draft(current_user, session, kind, fields, expected)
         except Conflict as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
             status = 409
             if exc.code == "stale_revision":
                 conflict, current = services.draft_fields(session, kind)
                 form.revision.data = current  # saving again after comparing is a deliberate choice
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
             status = exc.status
         else:
             flash(_("Đã lưu bản thảo."), "success")
@@ -176,8 +174,7 @@ def publish(session_id: int, kind: str):
     try:
         doc = services.publish(current_user, session, kind, revision)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
         return redirect(url_for("reports.document", session_id=session.id, kind=kind))
     flash(_("Đã ban hành phiên bản %(n)s.", n=doc.version), "success")
     return redirect(url_for("reports.document", session_id=session.id, kind=kind, version=doc.version))
@@ -251,7 +248,7 @@ def _period_or_error():
     try:
         period = parse_period(request.args)
     except DomainError as exc:
-        show_domain_error(exc, form)
+        refuse(exc, form)
         period = parse_period({})
         return form, period, 422
     # Show the chosen period in the form, defaults included.

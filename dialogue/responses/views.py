@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..core.access import roles_required
 from ..core.errors import DomainError, Invalid
-from ..core.web import show_domain_error
+from ..core.web import refuse
 from ..extensions import db
 from ..live import services as live
 from ..live.models import Speaker
@@ -102,8 +102,7 @@ def create(session_id: int):
     try:
         _status, body = run_once(current_user.id, form.idempotency_key.data, f"response:{session.id}", work)
     except DomainError as exc:
-        db.session.rollback()
-        show_domain_error(exc, form)
+        refuse(exc, form)
         _rename_commitment_errors(exc, form)
         return _console(session, form, exc.status)
     if body.get("commitment_id"):

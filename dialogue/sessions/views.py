@@ -13,6 +13,7 @@ from ..core.errors import DomainError, NotFound
 from ..core.nav import add_nav_item
 from ..core.pagination import page_of
 from ..core.timeutil import local_to_utc, to_local
+from ..core.web import refuse
 from ..extensions import db
 from ..home.services import register_section
 from ..units.services import tree_rows
@@ -100,7 +101,6 @@ def new():
         try:
             session = services.create_session(current_user, **_form_values(form))
         except DomainError as exc:
-            db.session.rollback()
             _show_error(exc, form)
             status = exc.status
         else:
@@ -112,11 +112,9 @@ def new():
 
 
 def _show_error(exc: DomainError, form: SessionForm) -> None:
-    from ..core.web import show_domain_error
-
     if "turn_seconds" in exc.fields:
         exc.fields.setdefault("turn_minutes", exc.fields.pop("turn_seconds"))
-    show_domain_error(exc, form)
+    refuse(exc, form)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -138,9 +136,8 @@ def edit(session_id: int):
         try:
             services.update_session(current_user, session, **_form_values(form))
         except DomainError as exc:
-            db.session.rollback()
-            session = services.get_session(session_id)
             _show_error(exc, form)
+            session = services.get_session(session_id)
             status = exc.status
         else:
             flash(_("Đã lưu."), "success")
@@ -199,8 +196,7 @@ def set_status(session_id: int):
     try:
         services.change_status(current_user, session, request.form.get("status", ""))
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
         flash(_("Đã chuyển sang “%(s)s”.", s=_label_status(session.status)), "success")
     return redirect(url_for("sessions.detail", session_id=session_id))
@@ -219,8 +215,7 @@ def rsvp(session_id: int):
     try:
         services.set_rsvp(current_user, session, request.form.get("rsvp", ""))
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
         flash(_("Đã ghi nhận trả lời giấy mời."), "success")
     return redirect(url_for("sessions.detail", session_id=session_id))
@@ -265,8 +260,7 @@ def add_invitee(session_id: int):
                 raise NotFound(_l("Không tìm thấy người có email hoặc số điện thoại này."))
             services.add_invitee(current_user, session, user)
         except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+            refuse(exc)
         else:
             flash(_("Đã mời thêm %(name)s.", name=user.name), "success")
     else:
@@ -284,8 +278,7 @@ def remove_invitee(session_id: int, invitation_id: int):
     try:
         services.remove_invitee(current_user, invitation)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
         flash(_("Đã bỏ %(name)s khỏi danh sách khách mời.", name=name), "success")
     return redirect(url_for("sessions.invitees", session_id=session_id))
@@ -300,8 +293,7 @@ def resend(session_id: int, invitation_id: int):
     try:
         services.resend_link(current_user, invitation)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
     else:
         if invitation.user.email:
             flash(_("Đã gửi lại đường dẫn cho %(name)s (email và thông báo).", name=invitation.user.name), "success")

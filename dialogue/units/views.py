@@ -12,8 +12,7 @@ from flask_login import current_user
 
 from ..core.access import roles_required
 from ..core.errors import DomainError
-from ..core.web import show_domain_error
-from ..extensions import db
+from ..core.web import refuse
 from . import services
 from .forms import ImportConfirmForm, ImportForm, UnitForm
 
@@ -48,8 +47,7 @@ def new():
                 current_user, name=form.name.data, kind=form.kind.data, parent_id=form.parent_id.data or None
             )
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
         else:
             flash(_("Đã tạo đơn vị %(name)s.", name=unit.name), "success")
             return redirect(url_for("units.index") + f"#unit-{unit.id}")
@@ -71,8 +69,7 @@ def edit(unit_id: int):
             if (form.parent_id.data or None) != unit.parent_id:
                 services.move_unit(current_user, unit, form.parent_id.data or None)
         except DomainError as exc:
-            db.session.rollback()
-            show_domain_error(exc, form)
+            refuse(exc, form)
         else:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("units.index") + f"#unit-{unit.id}")
@@ -97,8 +94,7 @@ def delete(unit_id: int):
     try:
         services.delete_unit(current_user, unit)
     except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        refuse(exc)
         return redirect(url_for("units.edit", unit_id=unit_id))
     flash(_("Đã xóa đơn vị."), "success")
     return redirect(url_for("units.index"))
@@ -136,7 +132,7 @@ def import_members():
 
             result = importer.preview(import_id, data)
         except DomainError as exc:
-            show_domain_error(exc, form)
+            refuse(exc, form)
         else:
             (_import_dir() / import_id).write_bytes(data)
             return render_template(
@@ -160,7 +156,7 @@ def import_confirm():
 
         counts = importer.apply(current_user, name, data)
     except DomainError as exc:
-        flash(exc.message, "error")
+        refuse(exc)
         return redirect(url_for("units.import_members"))
     (_import_dir() / name).unlink(missing_ok=True)
     flash(
