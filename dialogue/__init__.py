@@ -79,31 +79,22 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: app.config["DISPLAY_TIMEZONE"])
+    from .live.socket_manager import client_manager
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        client_manager=client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"], app.config["SOCKETIO_CHANNEL"]),
         # Same-origin only (the default); phones reach the app by its own address.
         cors_allowed_origins=None,
         ping_interval=25,
         ping_timeout=20,
     )
 
-    from .accounts.models import User
+    from .accounts.signin import load_user, load_user_from_bearer
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
-
-    @login_manager.request_loader
-    def load_user_from_bearer(req):
-        from .accounts.services import user_for_api_token
-
-        header = req.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            return user_for_api_token(header[7:].strip())
-        return None
+    login_manager.user_loader(load_user)
+    login_manager.request_loader(load_user_from_bearer)
 
 
 def _register_modules(app: Flask) -> None:

@@ -74,10 +74,12 @@ def database_url(db_kind: str, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 class IsolatedClient(FlaskClient):
     """Each request runs in its own app context, as in production: its own ``g`` (so Flask-Login's cached user
-    does not leak between requests) and its own database session. Afterwards the test's session is expired, so
-    objects the test holds are re-read with what the request committed."""
+    does not leak between requests) and its own database session. What the test did before the request is
+    committed first (the test is the boundary of its own work, as a CLI command is), and afterwards the test's
+    session is expired, so objects the test holds are re-read with what the request committed."""
 
     def open(self, *args, **kwargs):
+        db.session.commit()
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()
@@ -144,7 +146,9 @@ def client(app):
 @pytest.fixture
 def make_unit():
     def factory(name: str, kind: str = "cell", parent: Unit | None = None) -> Unit:
-        return create_unit(None, name=name, kind=kind, parent_id=parent.id if parent else None)
+        unit = create_unit(None, name=name, kind=kind, parent_id=parent.id if parent else None)
+        db.session.commit()  # the test is the boundary: what it makes, later requests see
+        return unit
 
     return factory
 
@@ -163,7 +167,7 @@ def make_user():
     ) -> User:
         counter["n"] += 1
         n = counter["n"]
-        return create_user(
+        user = create_user(
             None,
             name=name or f"Người dùng {n}",
             email=email or f"user{n}-{'-'.join(roles) or 'none'}@test.vn",
@@ -172,6 +176,8 @@ def make_user():
             unit_id=unit.id if unit else None,
             password=password,
         )
+        db.session.commit()
+        return user
 
     return factory
 
@@ -204,7 +210,7 @@ def tree(make_unit, make_user):
 def login(client, user: User) -> None:
     """Signs ``user`` in on ``client`` the way Flask-Login remembers a session."""
     with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
 
 
@@ -223,6 +229,7 @@ def token_for():
 
     def make(user: User) -> dict[str, str]:
         _token, secret = create_api_token(None, user, "test")
+        db.session.commit()
         return {"Authorization": f"Bearer {secret}"}
 
     return make
@@ -317,3 +324,13 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+def sign_in_page(page, base_url: str, login: str, password: str, next_path: str | None = None) -> None:
+    """Signs in through the sign-in page with a password, as staff do (a personal link signs in only as an
+    invitee), and waits for the page it leads to."""
+    page.goto(base_url + "/login" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Email hoặc số điện thoại").fill(login)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(base_url + (next_path or "/"))

@@ -14,29 +14,13 @@ from dialogue.followups.models import Commitment
 from dialogue.questions.models import Question
 from dialogue.responses.models import Response
 from dialogue.sessions.models import DialogueSession
+from tests import factories
 
 
 @pytest.fixture
 def make_session():
-    counter = {"n": 0}
-
     def factory(host_unit, status: str = "live", title: str | None = None) -> DialogueSession:
-        counter["n"] += 1
-        start = now() - timedelta(hours=2)
-        session = DialogueSession(
-            title=title or f"Đối thoại về công tác kiểm tra, giám sát {counter['n']}",
-            topic="Công tác kiểm tra, giám sát",
-            term="2020–2025",
-            venue="Hội trường Huyện ủy",
-            starts_at=start,
-            ends_at=start + timedelta(hours=3),
-            questions_close_at=start - timedelta(days=1),
-            host_unit_id=host_unit.id,
-            status=status,
-        )
-        db.session.add(session)
-        db.session.commit()
-        return session
+        return factories.model_session(host_unit, status=status, title=title)
 
     return factory
 
@@ -44,18 +28,13 @@ def make_session():
 @pytest.fixture
 def make_question():
     def factory(session, author, status: str = "accepted", body: str | None = None) -> Question:
-        question = Question(
-            session_id=session.id,
-            author_id=author.id,
-            kind="recommendation",
+        return factories.make_question(
+            session,
+            author,
+            status=status,
             topic="Kiểm tra đảng viên",
             body=body or "Đề nghị hướng dẫn quy trình kiểm tra đảng viên khi có dấu hiệu vi phạm.",
-            status=status,
-            reason="Nội dung chưa rõ." if status == "returned" else None,
         )
-        db.session.add(question)
-        db.session.commit()
-        return question
 
     return factory
 
@@ -63,19 +42,7 @@ def make_question():
 @pytest.fixture
 def make_response():
     def factory(session, questions, responder, kind: str = "taken_on_board", text: str | None = None) -> Response:
-        response = Response(
-            session_id=session.id,
-            kind=kind,
-            text=text or "Tiếp thu; giao Đảng ủy xã rà soát và báo cáo.",
-            responder_id=responder.id,
-            created_by_id=responder.id,
-        )
-        response.questions = list(questions)
-        for q in questions:
-            q.status = "answered"
-        db.session.add(response)
-        db.session.commit()
-        return response
+        return factories.make_response(session, questions, responder, kind=kind, text=text)
 
     return factory
 

@@ -4,50 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dialogue.core.timeutil import now
-from dialogue.extensions import db
-from dialogue.questions.models import Question
-from dialogue.sessions import services as sessions
+from tests.factories import make_question as _make_question
+from tests.factories import schedule
 
 
 def make_session(tree, *, status: str = "live", turn_seconds: int = 180, units=None):
     """A session hosted by the district, inviting the cells beneath ``units`` (both communes by default)."""
-    start = now() + timedelta(days=2)
-    session = sessions.create_session(
-        tree.organizer,
-        title="Đối thoại về công tác kiểm tra, giám sát",
-        topic="Công tác kiểm tra, giám sát",
-        term="2020–2025",
-        venue="Hội trường Huyện ủy",
-        starts_at=start,
-        ends_at=start + timedelta(hours=3),
-        questions_close_at=start - timedelta(days=1),
-        turn_seconds=turn_seconds,
-        host_unit_id=tree.district.id,
-        invited_unit_ids=[u.id for u in (units or tree.communes)],
-        host_ids=[tree.host.id],
-    )
-    for step in {
-        "draft": [],
-        "open": ["open"],
-        "closed": ["open", "closed"],
-        "live": ["open", "live"],
-        "ended": ["open", "live", "ended"],
-    }[status]:
-        sessions.change_status(tree.organizer, session, step)
-    return session
-
-
-def make_question(session, author, topic="Khó khăn trong kiểm tra", status="accepted", position=None) -> Question:
-    q = Question(
-        session_id=session.id,
-        author_id=author.id,
-        kind="recommendation",
-        topic=topic,
-        body="Đề nghị hướng dẫn cụ thể về quy trình kiểm tra khi có dấu hiệu vi phạm.",
+    return schedule(
+        tree,
         status=status,
-        position=position,
+        units=units or tree.communes,
+        close_in=timedelta(days=1),
+        starts_in=timedelta(days=2),
+        turn_seconds=turn_seconds,
     )
-    db.session.add(q)
-    db.session.commit()
-    return q
+
+
+def make_question(session, author, topic="Khó khăn trong kiểm tra", status="accepted", position=None):
+    return _make_question(session, author, topic=topic, status=status, position=position)

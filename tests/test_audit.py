@@ -6,10 +6,11 @@ from dialogue.audit import services
 from dialogue.audit.models import AuditEntry
 from dialogue.extensions import db
 from dialogue.units.services import rename_unit
+from tests.factories import act
 
 
 def test_a_change_and_its_entry_commit_together(tree):
-    rename_unit(tree.admin, tree.cells[0], "Chi bộ ấp Hòa An Mới")
+    act(rename_unit, tree.admin, tree.cells[0], "Chi bộ ấp Hòa An Mới")
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.update"))
     assert entry.actor_id == tree.admin.id
     assert entry.object_type == "units" and entry.object_id == tree.cells[0].id
@@ -20,12 +21,12 @@ def test_a_change_and_its_entry_commit_together(tree):
 def test_an_entry_rolls_back_with_its_change(tree):
     count = len(services.history("units", tree.cells[0].id))
     services.record(tree.admin, "unit.update", tree.cells[0], before={"a": 1}, after={"a": 2})
-    db.session.rollback()
+    db.session.rollback()  # the boundary of work that failed: the entry goes with it
     assert len(services.history("units", tree.cells[0].id)) == count
 
 
 def test_admin_page_filters_by_action_and_actor(client, tree, login_as):
-    rename_unit(tree.admin, tree.cells[0], "Chi bộ ấp Đổi Tên")
+    act(rename_unit, tree.admin, tree.cells[0], "Chi bộ ấp Đổi Tên")
     login_as(tree.admin)
     body = client.get("/admin/audit/?action=unit.update").get_data(as_text=True)
     assert "unit.update" in body and "Chi bộ ấp Đổi Tên" in body and "user.create" not in body.split("<tbody>")[1]

@@ -19,6 +19,7 @@ from dialogue.followups.models import Commitment, CommitmentUpdate
 from dialogue.notifications.models import Notification
 from dialogue.notifications.services import OUTBOX
 from dialogue.responses.services import record_response
+from tests.factories import act
 from tests.followups_fixtures import (  # noqa: F401
     due_in,
     make_question,
@@ -38,7 +39,8 @@ def setup(tree, make_user, make_session, make_question):  # noqa: F811
 
 
 def _create(tree, session, question=None, response=None, unit=None, days=30, actor=None):
-    return services.create_commitment(
+    return act(
+        services.create_commitment,
         actor or tree.host,
         description="Rà soát, hướng dẫn quy trình kiểm tra đảng viên có dấu hiệu vi phạm cho các chi bộ.",
         unit_id=(unit or tree.communes[0]).id,
@@ -52,7 +54,8 @@ def _create(tree, session, question=None, response=None, unit=None, days=30, act
 def test_the_whole_loop_from_response_to_verified_seen_by_the_secretary(setup, client, login_as, app):
     tree, session, secretary, question, _other = setup
     # In the live session the host takes the recommendation on board...
-    response = record_response(
+    response = act(
+        record_response,
         tree.organizer,
         session_id=session.id,
         kind="taken_on_board",
@@ -162,46 +165,52 @@ def test_a_unit_sees_only_its_own_commitments(setup, login_as, client, token_for
     assert client.get(f"/api/v1/commitments?unit_id={tree.communes[1].id}", headers=headers).get_json()["total"] == 0
     assert client.get(f"/api/v1/commitments/{theirs.id}", headers=headers).status_code == 403
     with pytest.raises(Forbidden):
-        services.post_update(other, mine, note="không phải việc của tôi")
+        act(services.post_update, other, mine, note="không phải việc của tôi")
 
 
 def test_transitions_are_checked(setup):
     tree, session, _secretary, question, _other = setup
     c = _create(tree, session, question)
     with pytest.raises(Forbidden):
-        services.create_commitment(tree.unit_account, description="x", unit_id=tree.communes[0].id, due_date=due_in(3))
+        act(
+            services.create_commitment,
+            tree.unit_account,
+            description="x",
+            unit_id=tree.communes[0].id,
+            due_date=due_in(3),
+        )
     with pytest.raises(Invalid):
-        services.create_commitment(tree.host, description="x", unit_id=tree.communes[0].id, due_date=due_in(-1))
+        act(services.create_commitment, tree.host, description="x", unit_id=tree.communes[0].id, due_date=due_in(-1))
     with pytest.raises(Invalid):
-        services.create_commitment(tree.host, description="  ", unit_id=tree.communes[0].id, due_date=due_in(3))
+        act(services.create_commitment, tree.host, description="  ", unit_id=tree.communes[0].id, due_date=due_in(3))
     with pytest.raises(Conflict):
-        services.verify(tree.secretariat, c)  # not reported done yet
+        act(services.verify, tree.secretariat, c)  # not reported done yet
     with pytest.raises(Forbidden):
-        services.mark_done(tree.secretariat, c, report="x")  # only the responsible unit reports done
+        act(services.mark_done, tree.secretariat, c, report="x")  # only the responsible unit reports done
     with pytest.raises(Forbidden):
-        services.extend_deadline(tree.unit_account, c, new_due_date=due_in(60), reason="xin thêm thời gian")
+        act(services.extend_deadline, tree.unit_account, c, new_due_date=due_in(60), reason="xin thêm thời gian")
     with pytest.raises(Invalid):
-        services.post_update(tree.unit_account, c, note="x", progress=150)
+        act(services.post_update, tree.unit_account, c, note="x", progress=150)
     with pytest.raises(Invalid):
-        services.mark_done(tree.unit_account, c, report="   ")
+        act(services.mark_done, tree.unit_account, c, report="   ")
     # A secretariat member who is also the unit's account cannot verify the unit's work.
     from dialogue.accounts.services import update_user
 
     both = tree.unit_account
-    update_user(None, both, roles={"unit", "secretariat"})
-    services.mark_done(both, c, report="Xong.")
+    act(update_user, None, both, roles={"unit", "secretariat"})
+    act(services.mark_done, both, c, report="Xong.")
     with pytest.raises(Forbidden):
-        services.verify(both, c)
-    services.verify(tree.secretariat, c)
+        act(services.verify, both, c)
+    act(services.verify, tree.secretariat, c)
     with pytest.raises(Conflict):
-        services.cancel(tree.secretariat, c, reason="x")
+        act(services.cancel, tree.secretariat, c, reason="x")
     with pytest.raises(Invalid):
-        services.reopen(tree.secretariat, c, reason="")
-    services.reopen(tree.secretariat, c, reason="Báo cáo chưa đủ số liệu.")
+        act(services.reopen, tree.secretariat, c, reason="")
+    act(services.reopen, tree.secretariat, c, reason="Báo cáo chưa đủ số liệu.")
     assert c.status == "in_progress" and c.verified_at is None and c.done_at is None
     with pytest.raises(Invalid):
-        services.cancel(tree.secretariat, c, reason="")
-    services.cancel(tree.secretariat, c, reason="Đã nhập vào nhiệm vụ khác.")
+        act(services.cancel, tree.secretariat, c, reason="")
+    act(services.cancel, tree.secretariat, c, reason="Đã nhập vào nhiệm vụ khác.")
     assert c.status == "cancelled" and c.cancel_reason == "Đã nhập vào nhiệm vụ khác."
     kinds = db.session.scalars(
         select(CommitmentUpdate.to_status).where(CommitmentUpdate.commitment_id == c.id).order_by(CommitmentUpdate.id)
@@ -333,7 +342,7 @@ def test_moving_the_clock_past_the_due_date_makes_it_overdue_everywhere_and_remi
     assert OUTBOX == []
     # The next day it is reminded again.
     set_clock_offset(timedelta(days=32))
-    report = reminders.remind(7)
+    report = act(reminders.remind, 7)
     assert report.overdue_ids == [c.id] and report.unit_messages == 1 and report.digests == 1
 
 
@@ -342,11 +351,11 @@ def test_reminder_tells_what_falls_due_soon(setup, app):
     soon = _create(tree, session, question, days=3)
     _create(tree, session, question, days=20)
     OUTBOX.clear()
-    report = reminders.remind(days=5)
+    report = act(reminders.remind, days=5)
     assert report.due_soon == 1 and report.overdue == 0 and report.unit_messages == 1
     body = next(m for m in OUTBOX if m["To"] == tree.unit_account.email).get_content()
     assert "SẮP ĐẾN HẠN" in body and f"/followups/{soon.id}" in body
-    assert reminders.remind(days=5).unit_messages == 0
+    assert act(reminders.remind, days=5).unit_messages == 0
 
 
 def test_api(setup, client, token_for):

@@ -11,6 +11,8 @@ from dialogue.core.timeutil import today_local
 from dialogue.extensions import db
 from dialogue.followups import services
 from dialogue.followups.models import Commitment
+from tests.conftest import sign_in_page
+from tests.factories import act
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +20,7 @@ pytestmark = pytest.mark.browser
 def _sign_in(browser, live_server, email: str, password: str):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
     page = context.new_page()
-    page.goto(live_server.url + "/login")
-    page.get_by_label("Email hoặc số điện thoại").fill(email)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.keyboard.press("Enter")
-    page.wait_for_url(live_server.url + "/")
+    sign_in_page(page, live_server.url, email, password)
     return context, page
 
 
@@ -32,7 +30,8 @@ def test_a_unit_reports_progress_and_the_secretariat_verifies_on_a_phone(browser
     host = make_user("host", name="Bí thư Huyện ủy", unit=district)
     make_user("unit", name="Văn phòng Đảng ủy xã Bình An", unit=commune, email="binhan@test.vn", password="mk-don-vi-1")
     make_user("secretariat", name="Ủy ban Kiểm tra", unit=district, email="ubkt@test.vn", password="mk-ubkt-12")
-    commitment = services.create_commitment(
+    commitment = act(
+        services.create_commitment,
         host,
         description="Rà soát quy trình kiểm tra đảng viên ở 20 chi bộ",
         unit_id=commune.id,

@@ -7,6 +7,7 @@ from sqlalchemy import delete
 
 from dialogue.extensions import db
 from dialogue.followups.models import Commitment
+from tests.factories import act
 from tests.followups_fixtures import bulk_commitments, make_session  # noqa: F401
 
 
@@ -65,7 +66,7 @@ def test_the_open_first_list_pages_across_open_and_closed_work(tree, make_sessio
 
     session = make_session(tree.district)
     bulk_commitments(10, [tree.communes[0].id], [session.id], tree.secretariat.id)  # 4 open, 6 closed
-    filters = services.Filters()
+    filters = act(services.Filters)
     totals = services.dashboard(tree.secretariat, filters).totals
     assert (totals.total, totals.open) == (10, 4)
     pages = [services.open_first_page(tree.secretariat, filters, totals, page, 3) for page in (1, 2, 3, 4, 5)]
@@ -76,9 +77,9 @@ def test_the_open_first_list_pages_across_open_and_closed_work(tree, make_sessio
     open_dues = [c.due_date for c in flat[:4]]
     assert open_dues == sorted(open_dues)  # soonest (and so the overdue) first
     assert pages[4] == []
-    overdue = services.Filters(overdue=True)
+    overdue = act(services.Filters, overdue=True)
     late_totals = services.dashboard(tree.secretariat, overdue).totals
-    late = services.open_first_page(tree.secretariat, overdue, late_totals, 1, 50)
+    late = act(services.open_first_page, tree.secretariat, overdue, late_totals, 1, 50)
     assert len(late) == late_totals.overdue == late_totals.total
     assert all(services.is_overdue(c) for c in late)
 

@@ -9,6 +9,7 @@ from dialogue.extensions import db
 from dialogue.followups.models import Commitment
 from dialogue.questions.models import Question
 from dialogue.responses.models import Response
+from tests.factories import act
 from tests.followups_fixtures import due_in, make_question, make_response, make_session  # noqa: F401
 
 
@@ -131,18 +132,24 @@ def test_question_panel_query_count_is_bounded(
                 render_template_string('{% include "followups/_question_panel.html" %}', question=q)
             return counter.count
 
-    services.create_commitment(
-        tree.host, description="Một", unit_id=tree.communes[0].id, due_date=due_in(5), response_id=response.id
+    act(
+        services.create_commitment,
+        tree.host,
+        description="Một",
+        unit_id=tree.communes[0].id,
+        due_date=due_in(5),
+        response_id=response.id,
     )
     render()  # warm-up: the header's per-request figures are cached on ``g``
     one = render()
     for i in range(6):
-        c = services.create_commitment(
+        c = act(
+            services.create_commitment,
             tree.host,
             description=f"Việc {i}",
             unit_id=tree.communes[i % 2].id,
             due_date=due_in(5),
             question_id=question.id,
         )
-        services.post_update(tree.secretariat, c, note="Đang làm", progress=20)
+        act(services.post_update, tree.secretariat, c, note="Đang làm", progress=20)
     assert render() == one

@@ -14,6 +14,7 @@ from dialogue.notifications.services import OUTBOX
 from dialogue.questions import services as questions
 from dialogue.sessions import services
 from dialogue.sessions.models import Invitation
+from tests.factories import act
 from tests.sessions_fixtures import schedule
 
 
@@ -38,7 +39,7 @@ def test_rsvp_page_and_counts(tree, open_session, login_as):
 
 def test_invitee_list_by_unit_is_printable(tree, login_as):
     session = schedule(tree, units=tree.communes)
-    services.set_rsvp(tree.secretaries[0], session, "accepted")
+    act(services.set_rsvp, tree.secretaries[0], session, "accepted")
     client = login_as(tree.organizer)
     response = client.get(f"/sessions/{session.id}/invitees")
     html = response.get_data(as_text=True)
@@ -67,7 +68,7 @@ def test_add_and_remove_individuals(tree, open_session, login_as):
         f"/sessions/{open_session.id}/invitees", data={"login": "khongco@test.vn"}, follow_redirects=True
     )
     assert "Không tìm thấy người" in response.get_data(as_text=True)
-    questions.submit_question(tree.secretaries[3], open_session, kind="question", topic=None, body="Câu hỏi")
+    act(questions.submit_question, tree.secretaries[3], open_session, kind="question", topic=None, body="Câu hỏi")
     response = client.post(f"/sessions/{open_session.id}/invitations/{inv.id}/remove", follow_redirects=True)
     assert "không thể bỏ khỏi danh sách" in response.get_data(as_text=True)
     other = services.invitation_for(open_session.id, tree.secretaries[1].id)
@@ -97,7 +98,7 @@ def test_resend_link_mails_and_notifies(tree, open_session, login_as):
 
 
 def test_remind_cli_sends_once_a_day(app, tree, open_session):
-    services.set_rsvp(tree.secretaries[1], open_session, "declined")
+    act(services.set_rsvp, tree.secretaries[1], open_session, "declined")
     runner = app.test_cli_runner()
     result = runner.invoke(args=["sessions", "remind", str(open_session.id)])
     assert result.exit_code == 0, result.output
@@ -127,6 +128,6 @@ def test_remind_logs_without_smtp(app, tree, open_session, caplog, monkeypatch):
     # Alembic's fileConfig (run by the test app's upgrade) disables loggers that existed before it.
     monkeypatch.setattr(logging.getLogger("dialogue.mail"), "disabled", False)
     caplog.set_level("INFO", logger="dialogue.mail")
-    assert services.remind(open_session) == 2
+    assert act(services.remind, open_session) == 2
     assert "mail (no SMTP configured)" in caplog.text
     assert db.session.scalar(select(func.count(Invitation.id)).where(Invitation.reminded_on.is_not(None))) == 2

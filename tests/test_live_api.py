@@ -5,6 +5,7 @@ from __future__ import annotations
 from dialogue.extensions import db
 from dialogue.live import services
 from dialogue.sessions.models import DialogueSession
+from tests.factories import act
 from tests.live_fixtures import make_question, make_session
 
 
@@ -110,7 +111,7 @@ def test_live_snapshot_access(client, tree, token_for, make_user):
     outsider = make_user("secretary", name="Người ngoài")
     assert client.get(f"/api/v1/sessions/{session.id}/live").status_code == 401
     assert client.get(f"/api/v1/sessions/{session.id}/live", headers=token_for(outsider)).status_code == 403
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+    secret = act(services.ensure_projector_secret, db.session.get(DialogueSession, session.id))
     by_secret = client.get(f"/api/v1/sessions/{session.id}/live?projector={secret}")
     assert by_secret.status_code == 200 and by_secret.json["session_id"] == session.id
     assert client.get(f"/api/v1/sessions/{session.id}/live?projector=wrong-secret-0123456789").status_code == 404

@@ -9,10 +9,13 @@ import re
 
 import pytest
 
+from dialogue.accounts.services import update_user
 from dialogue.extensions import db
 from dialogue.live import services
 from dialogue.sessions.models import DialogueSession
 from dialogue.sessions.services import session_link
+from tests.conftest import sign_in_page
+from tests.factories import act
 from tests.live_fixtures import make_session
 
 pytestmark = pytest.mark.browser
@@ -25,13 +28,10 @@ def _local(link: str, live_server) -> str:
 def test_console_next_updates_projector_and_phone(browser, live_server, tree):
     session = make_session(tree, turn_seconds=120)
     speaker = tree.secretaries[0]
-    services.request_to_speak(speaker, session.id)
-    services.request_to_speak(tree.secretaries[1], session.id)
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
-    from dialogue.accounts.services import login_link
-
-    with live_server_request():
-        clerk_link = login_link(tree.organizer, f"/sessions/{session.id}/console")
+    act(services.request_to_speak, speaker, session.id)
+    act(services.request_to_speak, tree.secretaries[1], session.id)
+    secret = act(services.ensure_projector_secret, db.session.get(DialogueSession, session.id))
+    act(update_user, None, tree.organizer, password="mat-khau-thu-ky")
     phone_link = session_link(speaker, session)
 
     contexts = []
@@ -59,8 +59,7 @@ def test_console_next_updates_projector_and_phone(browser, live_server, tree):
 
         clerk = clerk_ctx.new_page()
         clerk.on("pageerror", lambda exc: errors.append(str(exc)))
-        clerk.goto(_local(clerk_link, live_server))
-        clerk.wait_for_url(re.compile(rf"/sessions/{session.id}/console$"))
+        sign_in_page(clerk, live_server.url, tree.organizer.email, "mat-khau-thu-ky", f"/sessions/{session.id}/console")
         clerk.wait_for_selector('[data-live="connection"].online')
         version_before = int(projector.evaluate("document.body.dataset.liveVersion"))
         projector.evaluate("window.__sameDocument = true")  # gone if the page reloads
@@ -86,8 +85,8 @@ def test_console_next_updates_projector_and_phone(browser, live_server, tree):
         assert phone.inner_text('[data-live="me-speaking"]') == "Bạn đang phát biểu"
         assert tree.secretaries[1].name in clerk.inner_text('[data-live="queue"]')
         # Reorder by dragging: the last waiting person is dragged onto the first place.
-        services.request_to_speak(tree.secretaries[2], session.id)
-        services.request_to_speak(tree.secretaries[3], session.id)
+        act(services.request_to_speak, tree.secretaries[2], session.id)
+        act(services.request_to_speak, tree.secretaries[3], session.id)
         clerk.wait_for_function("() => document.querySelectorAll('[data-live=\"queue\"] li').length === 3")
         queue = clerk.locator('[data-live="queue"] li')
         queue.nth(2).drag_to(queue.nth(0))
@@ -119,9 +118,9 @@ def test_console_next_updates_projector_and_phone(browser, live_server, tree):
 
 def test_a_screen_ignores_an_older_state(browser, live_server, tree):
     session = make_session(tree)
-    services.request_to_speak(tree.secretaries[0], session.id)
-    services.next_speaker(tree.organizer, session.id)
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+    act(services.request_to_speak, tree.secretaries[0], session.id)
+    act(services.next_speaker, tree.organizer, session.id)
+    secret = act(services.ensure_projector_secret, db.session.get(DialogueSession, session.id))
     context = browser.new_context(locale="vi-VN")
     try:
         page = context.new_page()
@@ -134,8 +133,8 @@ def test_a_screen_ignores_an_older_state(browser, live_server, tree):
         assert page.inner_text('[data-live="current-name"]') == tree.secretaries[0].name
         assert page.evaluate("document.body.dataset.liveVersion") == str(shown["version"])
         # The server's next real state (one version higher) is taken as usual, without a reload.
-        speaking = services._current(session.id)
-        services.finish_turn(tree.organizer, speaking.id)
+        speaking = act(services._current, session.id)
+        act(services.finish_turn, tree.organizer, speaking.id)
         page.wait_for_function("v => Number(document.body.dataset.liveVersion) === v", arg=shown["version"] + 1)
         assert page.inner_text('[data-live="current-name"]') == "Chưa có ai phát biểu"
         assert "1 lượt ý kiến phát biểu" in page.inner_text('[data-live="turns-done"]')
@@ -146,7 +145,7 @@ def test_a_screen_ignores_an_older_state(browser, live_server, tree):
             " m.randomizationFactor(0); m.engine.close(); }"
         )
         page.wait_for_selector('[data-live="connection"].offline')
-        services.request_to_speak(tree.organizer, session.id, user_id=tree.secretaries[2].id)
+        act(services.request_to_speak, tree.organizer, session.id, user_id=tree.secretaries[2].id)
         assert page.evaluate("document.body.dataset.liveVersion") == str(shown["version"] + 1)  # missed for now
         page.wait_for_function(
             "v => Number(document.body.dataset.liveVersion) === v", arg=shown["version"] + 2, timeout=15000
@@ -157,29 +156,13 @@ def test_a_screen_ignores_an_older_state(browser, live_server, tree):
         context.close()
 
 
-class live_server_request:
-    """A request context so that links can be built outside a request."""
-
-    def __enter__(self):
-        from flask import current_app
-
-        self._ctx = current_app.test_request_context("/")
-        self._ctx.__enter__()
-
-    def __exit__(self, *exc):
-        self._ctx.__exit__(*exc)
-
-
 def test_check_in_with_one_tap_on_a_phone(browser, live_server, tree):
     session = make_session(tree)
-    from dialogue.accounts.services import login_link
-
-    with live_server_request():
-        link = login_link(tree.organizer, f"/sessions/{session.id}/checkin")
+    act(update_user, None, tree.organizer, password="mat-khau-thu-ky")
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
     try:
         page = context.new_page()
-        page.goto(_local(link, live_server))
+        sign_in_page(page, live_server.url, tree.organizer.email, "mat-khau-thu-ky", f"/sessions/{session.id}/checkin")
         page.wait_for_selector('[data-live="connection"].online')
         page.fill("#q", "TAN DIEN")
         page.keyboard.press("Enter")
@@ -210,11 +193,11 @@ def test_clock_warns_in_the_last_30_seconds_and_shows_the_overrun(browser, live_
     from dialogue.core import timeutil
 
     session = make_session(tree, turn_seconds=60)
-    services.request_to_speak(tree.secretaries[0], session.id)
+    act(services.request_to_speak, tree.secretaries[0], session.id)
     timeutil.set_clock_offset(timedelta(seconds=-45))  # the turn began 45 s ago: 15 s left
-    services.next_speaker(tree.organizer, session.id)
+    act(services.next_speaker, tree.organizer, session.id)
     timeutil.set_clock_offset(timedelta(0))
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+    secret = act(services.ensure_projector_secret, db.session.get(DialogueSession, session.id))
     context = browser.new_context(locale="vi-VN")
     try:
         page = context.new_page()
@@ -237,7 +220,7 @@ def test_clock_warns_in_the_last_30_seconds_and_shows_the_overrun(browser, live_
 @contextlib.contextmanager
 def _online_projector(browser, live_server, session_id: int):
     """A projector screen open on the session's current link, connected."""
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session_id))
+    secret = act(services.ensure_projector_secret, db.session.get(DialogueSession, session_id))
     context = browser.new_context(locale="vi-VN")
     try:
         page = context.new_page()
@@ -255,10 +238,10 @@ def test_an_open_projector_is_told_when_its_link_is_reset(browser, live_server, 
     session = make_session(tree)
     with _online_projector(browser, live_server, session.id) as page:
         version = int(page.evaluate("document.body.dataset.liveVersion"))
-        services.reset_projector_secret(tree.organizer, session.id)
+        act(services.reset_projector_secret, tree.organizer, session.id)
         page.wait_for_selector('[data-live="connection"].offline')
         assert REVOKED in page.inner_text('[data-live="connection"]')
-        services.request_to_speak(tree.secretaries[0], session.id)  # a change the old link no longer sees
+        act(services.request_to_speak, tree.secretaries[0], session.id)  # a change the old link no longer sees
         page.wait_for_timeout(1500)
         assert int(page.evaluate("document.body.dataset.liveVersion")) == version
         assert page.evaluate("window.DialogueLive.socket.connected") is False  # and it does not reconnect
@@ -272,7 +255,7 @@ def test_a_projector_reconnecting_on_a_reset_link_is_told_and_stops(browser, liv
     with _online_projector(browser, live_server, session.id) as page:
         page.evaluate("window.DialogueLive.socket.disconnect()")
         page.wait_for_selector('[data-live="connection"].offline')
-        services.reset_projector_secret(tree.organizer, session.id)
+        act(services.reset_projector_secret, tree.organizer, session.id)
         page.evaluate("window.DialogueLive.socket.connect()")
         page.wait_for_function(
             "text => document.querySelector('[data-live=\"connection\"]').textContent.includes(text)", arg=REVOKED

@@ -14,6 +14,7 @@ from dialogue.extensions import db
 from dialogue.live import services
 from dialogue.live.models import Speaker
 from dialogue.sessions.models import DialogueSession
+from tests.factories import act
 from tests.live_fixtures import make_session
 
 
@@ -50,14 +51,14 @@ def test_two_clerks_next_on_same_state_start_one_turn(app, tree, make_user, db_k
     session = make_session(tree)
     second_clerk = make_user("organizer", name="Thư ký 2")
     for person in tree.secretaries:
-        services.request_to_speak(person, session.id)
+        act(services.request_to_speak, person, session.id)
     version = db.session.get(DialogueSession, session.id).live_version
     clerk_ids = [tree.organizer.id, second_clerk.id]
     sid = session.id
 
     def press(i):
         clerk = db.session.get(User, clerk_ids[i % 2])
-        return services.next_speaker(clerk, sid, version=version).user_id
+        return act(services.next_speaker, clerk, sid, version=version).user_id
 
     if db_kind == "postgres":
         results = _run_together(app, 6, press)
@@ -84,12 +85,12 @@ def test_two_clerks_next_on_same_state_start_one_turn(app, tree, make_user, db_k
 def test_next_without_version_under_contention_keeps_one_speaker(app, tree, db_kind):
     session = make_session(tree)
     for person in tree.secretaries:
-        services.request_to_speak(person, session.id)
+        act(services.request_to_speak, person, session.id)
 
     sid, clerk_id = session.id, tree.organizer.id  # plain ids: the threads must not touch this thread's objects
 
     def press(i):
-        return services.next_speaker(db.session.get(User, clerk_id), sid).user_id
+        return act(services.next_speaker, db.session.get(User, clerk_id), sid).user_id
 
     results = _run_together(app, 4, press) if db_kind == "postgres" else [press(i) for i in range(4)]
     assert all(isinstance(r, int) for r in results), results
@@ -103,7 +104,7 @@ def test_same_person_asking_twice_at_once_makes_one_entry(app, tree, db_kind):
     person_id, sid = tree.secretaries[0].id, session.id
 
     def ask(i):
-        return services.request_to_speak(db.session.get(User, person_id), sid).id
+        return act(services.request_to_speak, db.session.get(User, person_id), sid).id
 
     results = _run_together(app, 8, ask) if db_kind == "postgres" else [ask(i) for i in range(8)]
     assert all(isinstance(r, int) for r in results), results

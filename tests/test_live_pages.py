@@ -9,6 +9,7 @@ from dialogue.extensions import db
 from dialogue.live import services
 from dialogue.sessions.models import DialogueSession, Invitation
 from dialogue.sessions.services import session_link
+from tests.factories import act
 from tests.live_fixtures import make_question, make_session
 
 
@@ -111,7 +112,7 @@ def test_personal_link_checks_in_while_live(client, tree):
     assert inv.checked_in_at is None  # before the session: no check-in
     from dialogue.sessions.services import change_status
 
-    change_status(tree.organizer, db.session.get(DialogueSession, session.id), "live")
+    act(change_status, tree.organizer, db.session.get(DialogueSession, session.id), "live")
     r = client.get(path)
     r = client.get(r.headers["Location"])  # /sessions/N/here
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/sessions/{session.id}/phone")
@@ -129,7 +130,7 @@ def _grow(tree, make_user, make_unit, session, n):
         user = make_user("secretary", name=f"Bí thư {n}-{i}", unit=cell)
         db.session.add(Inv(session_id=session.id, user_id=user.id, unit_id=cell.id, rsvp="accepted"))
         db.session.commit()
-        services.request_to_speak(tree.organizer, session.id, user_id=user.id)
+        act(services.request_to_speak, tree.organizer, session.id, user_id=user.id)
 
 
 def test_query_counts_are_bounded(client, login_as, tree, make_user, make_unit, count_queries):
@@ -138,9 +139,9 @@ def test_query_counts_are_bounded(client, login_as, tree, make_user, make_unit, 
         session = make_session(tree)
         make_question(session, tree.secretaries[0])
         _grow(tree, make_user, make_unit, session, n)
-        services.next_speaker(tree.organizer, session.id)
+        act(services.next_speaker, tree.organizer, session.id)
         for _ in range(3):  # some finished turns too
-            services.next_speaker(tree.organizer, session.id)
+            act(services.next_speaker, tree.organizer, session.id)
         db.session.expire_all()
         result = {}
         live_session = db.session.get(DialogueSession, session.id)

@@ -13,6 +13,7 @@ from dialogue.extensions import db
 from dialogue.live import services
 from dialogue.live.models import Speaker
 from dialogue.sessions.models import DialogueSession
+from tests.factories import act
 from tests.live_fixtures import make_question, make_session
 
 
@@ -31,7 +32,7 @@ def test_status_change_bumps_version_and_sets_opening_time(tree):
     v = _version(session.id)
     from dialogue.sessions.services import change_status
 
-    change_status(tree.organizer, session, "live")
+    act(change_status, tree.organizer, session, "live")
     assert _version(session.id) == v + 1
     assert db.session.get(DialogueSession, session.id).opened_at is not None
 
@@ -39,9 +40,9 @@ def test_status_change_bumps_version_and_sets_opening_time(tree):
 def test_check_in_is_idempotent_counts_and_bumps_version_once(tree, live_session):
     s1 = tree.secretaries[0]
     v = _version(live_session.id)
-    inv = services.check_in(tree.organizer, live_session.id, s1.id)
+    inv = act(services.check_in, tree.organizer, live_session.id, s1.id)
     assert inv.checked_in_at is not None
-    again = services.check_in(tree.organizer, live_session.id, s1.id)
+    again = act(services.check_in, tree.organizer, live_session.id, s1.id)
     assert again.checked_in_at == inv.checked_in_at
     assert _version(live_session.id) == v + 1
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
@@ -50,76 +51,76 @@ def test_check_in_is_idempotent_counts_and_bumps_version_once(tree, live_session
     assert by_unit == {"Đảng ủy xã Bình An": (1, 2), "Đảng ủy xã Giục Tượng": (0, 2)}  # by commune, not by cell
     assert db.session.query(AuditEntry).filter_by(action="session.check_in").count() == 1
     with pytest.raises(NotFound):
-        services.check_in(tree.organizer, live_session.id, tree.host.id)  # not invited
+        act(services.check_in, tree.organizer, live_session.id, tree.host.id)  # not invited
     with pytest.raises(Forbidden):
-        services.check_in(tree.secretaries[1], live_session.id, tree.secretaries[2].id)  # someone else
+        act(services.check_in, tree.secretaries[1], live_session.id, tree.secretaries[2].id)  # someone else
 
 
 def test_self_check_in_only_while_live(tree):
     session = make_session(tree, status="closed")
     with pytest.raises(Conflict):
-        services.check_in(tree.secretaries[0], session.id, tree.secretaries[0].id)
-    assert services.check_in(tree.organizer, session.id, tree.secretaries[0].id).checked_in_at is not None
+        act(services.check_in, tree.secretaries[0], session.id, tree.secretaries[0].id)
+    assert act(services.check_in, tree.organizer, session.id, tree.secretaries[0].id).checked_in_at is not None
 
 
 def test_queue_one_waiting_entry_per_person_and_order(tree, live_session):
     a, b, c = tree.secretaries[:3]
-    first = services.request_to_speak(a, live_session.id)
-    assert services.request_to_speak(a, live_session.id).id == first.id
-    services.request_to_speak(b, live_session.id)
-    services.request_to_speak(tree.organizer, live_session.id, user_id=c.id)
+    first = act(services.request_to_speak, a, live_session.id)
+    assert act(services.request_to_speak, a, live_session.id).id == first.id
+    act(services.request_to_speak, b, live_session.id)
+    act(services.request_to_speak, tree.organizer, live_session.id, user_id=c.id)
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert [q["user_id"] for q in snap["queue"]] == [a.id, b.id, c.id]
     assert [q["position"] for q in snap["queue"]] == [1, 2, 3]
     assert db.session.query(Speaker).filter_by(session_id=live_session.id, user_id=a.id).count() == 1
     with pytest.raises(Forbidden):
-        services.request_to_speak(a, live_session.id, user_id=b.id)
+        act(services.request_to_speak, a, live_session.id, user_id=b.id)
 
 
 def test_next_finish_pause_resume_and_the_clock(tree, live_session):
     a, b = tree.secretaries[:2]
-    services.request_to_speak(a, live_session.id)
-    services.request_to_speak(b, live_session.id)
+    act(services.request_to_speak, a, live_session.id)
+    act(services.request_to_speak, b, live_session.id)
     v = _version(live_session.id)
-    turn = services.next_speaker(tree.organizer, live_session.id, version=v)
+    turn = act(services.next_speaker, tree.organizer, live_session.id, version=v)
     assert turn.user_id == a.id and turn.status == "speaking"
     timeutil.set_clock_offset(timedelta(seconds=100))
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert snap["current"]["user_id"] == a.id
     assert 79 <= snap["current"]["seconds_left"] <= 80
-    services.pause_turn(tree.organizer, turn.id)
+    act(services.pause_turn, tree.organizer, turn.id)
     timeutil.set_clock_offset(timedelta(seconds=400))  # 300 s of pause do not count
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert snap["current"]["paused"] is True and 79 <= snap["current"]["seconds_left"] <= 80
-    services.resume_turn(tree.organizer, turn.id)
+    act(services.resume_turn, tree.organizer, turn.id)
     timeutil.set_clock_offset(timedelta(seconds=490))  # 190 s of speaking in all: 10 s over
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert -11 <= snap["current"]["seconds_left"] <= -9 and snap["current"]["overrun_seconds"] >= 9
-    second = services.next_speaker(tree.organizer, live_session.id)
+    second = act(services.next_speaker, tree.organizer, live_session.id)
     assert second.user_id == b.id
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert snap["turns_done"] == 1 and snap["queue"] == []
     assert 189 <= snap["time_used_seconds"] <= 191
-    services.finish_turn(tree.organizer, second.id)
+    act(services.finish_turn, tree.organizer, second.id)
     with pytest.raises(Conflict):
-        services.next_speaker(tree.organizer, live_session.id)  # nobody waits
+        act(services.next_speaker, tree.organizer, live_session.id)  # nobody waits
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert snap["turns_done"] == 2 and snap["current"] is None
 
 
 def test_warning_in_the_last_30_seconds(tree, live_session):
-    services.request_to_speak(tree.secretaries[0], live_session.id)
-    services.next_speaker(tree.organizer, live_session.id)
+    act(services.request_to_speak, tree.secretaries[0], live_session.id)
+    act(services.next_speaker, tree.organizer, live_session.id)
     timeutil.set_clock_offset(timedelta(seconds=160))
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert snap["current"]["warning"] is True
 
 
 def test_stale_version_changes_nothing(tree, live_session):
-    services.request_to_speak(tree.secretaries[0], live_session.id)
+    act(services.request_to_speak, tree.secretaries[0], live_session.id)
     v = _version(live_session.id)
     with pytest.raises(Conflict) as info:
-        services.next_speaker(tree.organizer, live_session.id, version=v - 1)
+        act(services.next_speaker, tree.organizer, live_session.id, version=v - 1)
     assert info.value.code == "stale_version"
     assert _version(live_session.id) == v
     assert db.session.query(Speaker).filter_by(status="speaking").count() == 0
@@ -128,26 +129,26 @@ def test_stale_version_changes_nothing(tree, live_session):
 def test_withdraw_move_readd_and_new_speakers_first(tree, live_session):
     a, b, c, d = tree.secretaries
     org = tree.organizer
-    entries = [services.request_to_speak(p, live_session.id) for p in (a, b, c)]
+    entries = [act(services.request_to_speak, p, live_session.id) for p in (a, b, c)]
     with pytest.raises(Forbidden):
-        services.withdraw(b, entries[0].id)
-    services.withdraw(a, entries[0].id)
-    services.move(org, entries[2].id, 1)
+        act(services.withdraw, b, entries[0].id)
+    act(services.withdraw, a, entries[0].id)
+    act(services.move, org, entries[2].id, 1)
     order = lambda: [q["user_id"] for q in services.snapshot(db.session.get(DialogueSession, live_session.id))["queue"]]  # noqa: E731
     assert order() == [c.id, b.id]
-    services.next_speaker(org, live_session.id)  # c speaks
+    act(services.next_speaker, org, live_session.id)  # c speaks
     with pytest.raises(Conflict):
-        services.readd_last(org, live_session.id)  # no turn has ended yet
-    services.next_speaker(org, live_session.id)  # c is done, b speaks
-    services.readd_last(org, live_session.id)  # c back at the top
+        act(services.readd_last, org, live_session.id)  # no turn has ended yet
+    act(services.next_speaker, org, live_session.id)  # c is done, b speaks
+    act(services.readd_last, org, live_session.id)  # c back at the top
     assert order() == [c.id]
-    services.next_speaker(org, live_session.id)  # b is done, c speaks again
-    services.request_to_speak(a, live_session.id)
-    services.readd_last(org, live_session.id)  # b back at the top
+    act(services.next_speaker, org, live_session.id)  # b is done, c speaks again
+    act(services.request_to_speak, a, live_session.id)
+    act(services.readd_last, org, live_session.id)  # b back at the top
     assert order() == [b.id, a.id]
-    services.set_queue_options(org, live_session.id, new_speakers_first=True)
+    act(services.set_queue_options, org, live_session.id, new_speakers_first=True)
     assert order() == [a.id, b.id]  # a has not spoken yet
-    services.request_to_speak(d, live_session.id)  # nor has d: before b
+    act(services.request_to_speak, d, live_session.id)  # nor has d: before b
     assert order() == [a.id, d.id, b.id]
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert {q["user_id"]: q["times_spoken"] for q in snap["queue"]} == {a.id: 0, d.id: 0, b.id: 1}
@@ -155,32 +156,32 @@ def test_withdraw_move_readd_and_new_speakers_first(tree, live_session):
 
 
 def test_closed_list_refuses_requests_but_not_the_organizer(tree, live_session):
-    services.set_queue_options(tree.organizer, live_session.id, queue_open=False)
+    act(services.set_queue_options, tree.organizer, live_session.id, queue_open=False)
     with pytest.raises(Conflict):
-        services.request_to_speak(tree.secretaries[0], live_session.id)
-    entry = services.request_to_speak(tree.organizer, live_session.id, user_id=tree.secretaries[0].id)
+        act(services.request_to_speak, tree.secretaries[0], live_session.id)
+    entry = act(services.request_to_speak, tree.organizer, live_session.id, user_id=tree.secretaries[0].id)
     assert entry.status == "waiting"
 
 
 def test_turn_time_changes_per_turn_and_question_link(tree, live_session):
     q = make_question(live_session, tree.secretaries[0])
-    entry = services.request_to_speak(tree.secretaries[0], live_session.id, question_id=q.id)
-    services.update_turn(tree.organizer, entry.id, seconds_allowed=300)
-    services.next_speaker(tree.organizer, live_session.id)
+    entry = act(services.request_to_speak, tree.secretaries[0], live_session.id, question_id=q.id)
+    act(services.update_turn, tree.organizer, entry.id, seconds_allowed=300)
+    act(services.next_speaker, tree.organizer, live_session.id)
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert snap["current"]["seconds_allowed"] == 300
     assert snap["current_question"]["id"] == q.id
     other = make_question(live_session, tree.secretaries[1])
     with pytest.raises(Forbidden):
-        services.request_to_speak(tree.secretaries[2], live_session.id, question_id=other.id)
+        act(services.request_to_speak, tree.secretaries[2], live_session.id, question_id=other.id)
 
 
 def test_ending_the_session_finishes_the_turn(tree, live_session):
     from dialogue.sessions.services import change_status
 
-    services.request_to_speak(tree.secretaries[0], live_session.id)
-    services.next_speaker(tree.organizer, live_session.id)
-    change_status(tree.organizer, db.session.get(DialogueSession, live_session.id), "ended")
+    act(services.request_to_speak, tree.secretaries[0], live_session.id)
+    act(services.next_speaker, tree.organizer, live_session.id)
+    act(change_status, tree.organizer, db.session.get(DialogueSession, live_session.id), "ended")
     snap = services.snapshot(db.session.get(DialogueSession, live_session.id))
     assert snap["current"] is None and snap["turns_done"] == 1 and snap["status"] == "ended"
 
@@ -188,12 +189,12 @@ def test_ending_the_session_finishes_the_turn(tree, live_session):
 def test_requests_refused_when_not_live(tree):
     session = make_session(tree, status="open")
     with pytest.raises(Conflict):
-        services.request_to_speak(tree.secretaries[0], session.id)
+        act(services.request_to_speak, tree.secretaries[0], session.id)
 
 
 def test_held_state_is_handed_out_again_with_its_clock_worked_out_anew(tree, live_session, count_queries):
-    services.request_to_speak(tree.secretaries[0], live_session.id)
-    services.next_speaker(tree.organizer, live_session.id)  # builds and holds the new state after the commit
+    act(services.request_to_speak, tree.secretaries[0], live_session.id)
+    act(services.next_speaker, tree.organizer, live_session.id)  # builds and holds the new state after the commit
     session = db.session.get(DialogueSession, live_session.id)
     first = services.snapshot(session)
     timeutil.set_clock_offset(timedelta(seconds=40))
@@ -220,7 +221,7 @@ def test_held_state_is_rebuilt_after_a_change_or_after_a_while(tree, live_sessio
     assert services.snapshot(db.session.get(DialogueSession, session_id))["title"] == "Đổi ở nơi khác"
     # A change without a new version (a person's name) shows once the held state is old enough.
     tree.secretaries[0].name = "Tên mới"
-    services.request_to_speak(tree.secretaries[1], session_id)
+    act(services.request_to_speak, tree.secretaries[1], session_id)
     db.session.execute(
         Speaker.__table__.update().where(Speaker.session_id == session_id).values(user_id=tree.secretaries[0].id)
     )
@@ -249,14 +250,14 @@ def test_agenda_changes_move_the_version_and_reach_the_screens(tree, live_sessio
     question = make_question(live_session, tree.secretaries[0], status="submitted")
     other = make_question(live_session, tree.secretaries[1], topic="Đường giao thông nông thôn", position=1)
     v = _version(live_session.id)
-    questions.accept_question(tree.organizer, question)
+    act(questions.accept_question, tree.organizer, question)
     assert _version(live_session.id) == v + 1
     event, data, kw = sent[-1]
     assert event == "state" and services.room(live_session.id) in kw["to"] and data["version"] == v + 1
     assert [a["id"] for a in data["agenda"]] == [other.id, question.id]
-    questions.set_position(tree.organizer, question, 1)
+    act(questions.set_position, tree.organizer, question, 1)
     assert [a["id"] for a in sent[-1][1]["agenda"]] == [question.id, other.id]
     assert _version(live_session.id) == v + 2
-    questions.return_question(tree.organizer, question, "Xin nói rõ hơn")
+    act(questions.return_question, tree.organizer, question, "Xin nói rõ hơn")
     assert [a["id"] for a in sent[-1][1]["agenda"]] == [other.id]
     assert _version(live_session.id) == v + 3

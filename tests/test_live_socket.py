@@ -16,6 +16,7 @@ from dialogue.core import timeutil
 from dialogue.extensions import db
 from dialogue.live import services
 from dialogue.sessions.models import DialogueSession
+from tests.factories import act
 from tests.live_fixtures import make_session
 
 NS = "/live"
@@ -24,7 +25,7 @@ NS = "/live"
 def _token(user):
     from dialogue.accounts.services import create_api_token
 
-    return create_api_token(None, user, "socket-test")[1]
+    return act(create_api_token, None, user, "socket-test")[1]
 
 
 class Watcher:
@@ -78,12 +79,12 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
     try:
         answer = sio.call("join", {"session_id": session.id}, timeout=5)
         assert answer == {"ok": False, "error": "forbidden"}
-        services.request_to_speak(tree.secretaries[1], session.id)
+        act(services.request_to_speak, tree.secretaries[1], session.id)
         with pytest.raises(socketio.exceptions.TimeoutError):
             sio.receive(timeout=1)  # refused, so not in the room: no state reaches them
     finally:
         sio.disconnect()
-    secret = services.ensure_projector_secret(db.session.get(DialogueSession, session.id))
+    secret = act(services.ensure_projector_secret, db.session.get(DialogueSession, session.id))
     other = make_session(tree)
     sio = socketio.SimpleClient()
     sio.connect(live_server.url, auth={"projector": secret}, namespace=NS, transports=["websocket"])
@@ -92,7 +93,7 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
         assert sio.call("join", {"session_id": session.id}, timeout=5)["ok"] is True
         event, data = sio.receive(timeout=5)
         assert event == "state" and data["session_id"] == session.id
-        new_secret = services.reset_projector_secret(tree.organizer, session.id)  # the old link stops at once
+        new_secret = act(services.reset_projector_secret, tree.organizer, session.id)  # the old link stops at once
         event, data = sio.receive(timeout=5)
         assert event == "revoked" and data == {"session_id": session.id}  # the open screen is told
         fresh = socketio.SimpleClient()
@@ -100,7 +101,7 @@ def test_join_is_checked_per_session(live_server, tree, make_user):
         try:
             assert fresh.call("join", {"session_id": session.id}, timeout=5)["ok"] is True
             assert fresh.receive(timeout=5)[0] == "state"
-            services.request_to_speak(tree.secretaries[0], session.id)
+            act(services.request_to_speak, tree.secretaries[0], session.id)
             event, data = fresh.receive(timeout=5)
             assert event == "state" and [q["user_id"] for q in data["queue"]] == [
                 tree.secretaries[1].id,
@@ -177,9 +178,9 @@ def test_restart_mid_turn_keeps_the_clock(tree, database_url):
     from tests.server_processes import ServerProcess, server_env
 
     session = make_session(tree, turn_seconds=180)
-    services.request_to_speak(tree.secretaries[0], session.id)
+    act(services.request_to_speak, tree.secretaries[0], session.id)
     timeutil.set_clock_offset(timedelta(seconds=-100))
-    services.next_speaker(tree.organizer, session.id)
+    act(services.next_speaker, tree.organizer, session.id)
     began = time.monotonic() - 100  # the turn's begin, on this process's monotonic clock
     timeutil.set_clock_offset(timedelta(0))
     token = _token(tree.secretaries[1])

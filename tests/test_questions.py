@@ -18,6 +18,7 @@ from dialogue.notifications.services import OUTBOX
 from dialogue.questions import services
 from dialogue.questions.models import Question, QuestionSupport
 from dialogue.sessions import services as sessions
+from tests.factories import act
 from tests.sessions_fixtures import schedule
 
 
@@ -31,7 +32,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def submit(user, session, body, kind="question", topic=None):
-    question, _created = services.submit_question(user, session, kind=kind, topic=topic, body=body)
+    question, _created = act(services.submit_question, user, session, kind=kind, topic=topic, body=body)
     return question
 
 
@@ -48,7 +49,7 @@ def test_the_cycle_of_the_issue(tree, client, login_as, token_for):
     session = schedule(tree, units=tree.communes)
     for secretary in tree.secretaries:
         inv = sessions.invitation_for(session.id, secretary.id)
-        sessions.resend_link(tree.organizer, inv)
+        act(sessions.resend_link, tree.organizer, inv)
     assert sorted(m["To"] for m in OUTBOX) == sorted(s.email for s in tree.secretaries)
 
     a, b, c = tree.secretaries[0], tree.secretaries[1], tree.secretaries[2]
@@ -128,7 +129,7 @@ def test_secretary_cannot_see_others_unaccepted(tree, open_session, login_as, cl
     items = client.get(f"/api/v1/sessions/{open_session.id}/questions", headers=headers).get_json()["items"]
     assert [i["id"] for i in items] == [mine.id]
     assert client.get(f"/api/v1/questions/{other.id}", headers=headers).status_code == 403
-    services.accept_question(tree.organizer, other)
+    act(services.accept_question, tree.organizer, other)
     items = client.get(f"/api/v1/sessions/{open_session.id}/questions", headers=headers).get_json()["items"]
     assert {i["id"] for i in items} == {mine.id, other.id}
     assert client.get(f"/questions/{other.id}").status_code == 200
@@ -147,8 +148,7 @@ def test_secretary_cannot_moderate(tree, open_session, login_as, client, token_f
     response = client.patch(f"/api/v1/questions/{q.id}", json={"status": "accepted"}, headers=headers)
     assert response.status_code == 403
     with pytest.raises(Forbidden):
-        services.accept_question(tree.secretaries[1], q)
-    db.session.rollback()
+        act(services.accept_question, tree.secretaries[1], q)
     assert services.get_question(q.id).status == "submitted"
 
 
@@ -227,7 +227,7 @@ def test_edit_and_withdraw_until_the_deadline(tree, open_session, login_as, app,
     assert response.status_code == 302
     q = services.get_question(q.id)
     assert (q.kind, q.topic, q.body) == ("opinion", "Giám sát", "Bản sửa") and q.updated_at is not None
-    services.return_question(tree.organizer, q, "Chưa rõ")
+    act(services.return_question, tree.organizer, q, "Chưa rõ")
     headers = token_for(tree.secretaries[0])
     edited = client.patch(f"/api/v1/questions/{q.id}", json={"body": "Bản sửa lần hai"}, headers=headers)
     assert edited.status_code == 200 and edited.get_json()["status"] == "submitted"  # back to moderation
@@ -245,9 +245,12 @@ def test_edit_and_withdraw_until_the_deadline(tree, open_session, login_as, app,
 def test_script_is_shown_as_text_everywhere(tree, open_session, login_as, client, token_for):
     evil = "<script>alert('x')</script> kiến nghị"
     q = submit(tree.secretaries[0], open_session, evil, topic="<script>chủ đề</script>")
-    services.accept_question(tree.organizer, q)
-    services.return_question(
-        tree.organizer, submit(tree.secretaries[0], open_session, "Khác"), "<script>lý do</script>"
+    act(services.accept_question, tree.organizer, q)
+    act(
+        services.return_question,
+        tree.organizer,
+        submit(tree.secretaries[0], open_session, "Khác"),
+        "<script>lý do</script>",
     )
     paths = [f"/questions/{q.id}", f"/sessions/{open_session.id}", f"/sessions/{open_session.id}/questions", "/"]
     for user in (tree.secretaries[0], tree.secretaries[1], tree.organizer):
@@ -282,7 +285,7 @@ def test_filters(tree, login_as, client, token_for):
     session = schedule(tree, units=tree.communes)
     q1 = submit(tree.secretaries[0], session, "Một", kind="question")
     submit(tree.secretaries[2], session, "Hai", kind="proposal", topic="Kỷ luật đảng")
-    services.accept_question(tree.organizer, q1)
+    act(services.accept_question, tree.organizer, q1)
     headers = token_for(tree.organizer)
     url = f"/api/v1/sessions/{session.id}/questions"
 
@@ -303,7 +306,7 @@ def test_filters(tree, login_as, client, token_for):
 def test_moderation_rules_and_agenda(tree, open_session, login_as, client, token_for):
     qs = [submit(tree.secretaries[i % 2], open_session, f"Ý kiến số {i}") for i in range(3)]
     for q in qs:
-        services.accept_question(tree.organizer, q)
+        act(services.accept_question, tree.organizer, q)
     assert [q.position for q in services.agenda(open_session)] == [1, 2, 3]
     headers = token_for(tree.organizer)
     moved = client.patch(f"/api/v1/questions/{qs[2].id}", json={"position": 1}, headers=headers)
@@ -334,16 +337,15 @@ def test_moderation_rules_and_agenda(tree, open_session, login_as, client, token
     answered = client.patch(f"/api/v1/questions/{qs[1].id}", json={"status": "answered"}, headers=headers)
     assert answered.status_code == 409  # set by the responses area, not by moderation
     with pytest.raises(Conflict):
-        services.accept_question(tree.organizer, services.get_question(qs[0].id))
+        act(services.accept_question, tree.organizer, services.get_question(qs[0].id))
 
 
 def test_support_one_per_person(tree, login_as, client):
     session = schedule(tree, units=tree.communes)
     q = submit(tree.secretaries[0], session, "Ý kiến được ủng hộ")
     with pytest.raises(Conflict):
-        services.support_question(tree.secretaries[1], q)  # not accepted yet
-    db.session.rollback()
-    services.accept_question(tree.organizer, q)
+        act(services.support_question, tree.secretaries[1], q)  # not accepted yet
+    act(services.accept_question, tree.organizer, q)
     login_as(tree.secretaries[1])
     client.post(f"/questions/{q.id}/support", data={"supported": "1"})
     client.post(f"/questions/{q.id}/support", data={"supported": "1"})
@@ -355,11 +357,10 @@ def test_support_one_per_person(tree, login_as, client):
     client.post(f"/questions/{q.id}/support", data={"supported": "0"})
     assert services.supporter_counts([q.id]) == {q.id: 1}
     with pytest.raises(Conflict):
-        services.support_question(tree.secretaries[0], q)  # the author
-    db.session.rollback()
-    sessions.update_session(tree.organizer, session, allow_support=False)
+        act(services.support_question, tree.secretaries[0], q)  # the author
+    act(sessions.update_session, tree.organizer, session, allow_support=False)
     with pytest.raises(Conflict):
-        services.support_question(tree.secretaries[2], q)
+        act(services.support_question, tree.secretaries[2], q)
 
 
 def test_attachment_served_only_to_those_who_may_see(tree, open_session, login_as, client):
@@ -389,7 +390,7 @@ def test_attachment_served_only_to_those_who_may_see(tree, open_session, login_a
 
 def test_export_xlsx_has_vietnamese_headers(tree, open_session, login_as, client):
     q = submit(tree.secretaries[0], open_session, "Nội dung xuất Excel")
-    services.return_question(tree.organizer, q, "Lý do thử")
+    act(services.return_question, tree.organizer, q, "Lý do thử")
     login_as(tree.organizer)
     response = client.get(f"/sessions/{open_session.id}/questions.xlsx")
     assert response.status_code == 200
@@ -492,11 +493,11 @@ def test_pages_render_in_every_state(tree, open_session, login_as, client):
     merged = submit(b, open_session, "Ý kiến trùng về kiểm tra")
     returned = submit(a, open_session, "Ý kiến bị trả lại")
     withdrawn = submit(b, open_session, "Ý kiến đã rút")
-    services.accept_question(tree.organizer, kept)
-    services.assign_question(tree.organizer, kept, tree.host.id)
-    services.merge_question(tree.organizer, merged, kept)
-    services.return_question(tree.organizer, returned, "Chưa rõ")
-    services.withdraw_question(b, withdrawn)
+    act(services.accept_question, tree.organizer, kept)
+    act(services.assign_question, tree.organizer, kept, tree.host.id)
+    act(services.merge_question, tree.organizer, merged, kept)
+    act(services.return_question, tree.organizer, returned, "Chưa rõ")
+    act(services.withdraw_question, b, withdrawn)
     for user in (tree.organizer, tree.host, tree.secretariat, a, b):
         login_as(user)
         for q in (kept, merged, returned, withdrawn):
@@ -547,7 +548,8 @@ def test_a_file_written_for_a_submission_that_does_not_commit_is_removed(tree, o
         assert set(folder.glob("*")) == before  # ...and gone with the transaction
     monkeypatch.undo()
     open_session = db.session.get(type(open_session), open_session.id)
-    question, created = services.submit_question(
+    question, created = act(
+        services.submit_question,
         tree.secretaries[0],
         open_session,
         kind="question",
@@ -558,5 +560,4 @@ def test_a_file_written_for_a_submission_that_does_not_commit_is_removed(tree, o
     assert created and (folder / Path(question.attachment_path).name).exists()  # a committed one stays
     with db.session.begin_nested():  # a savepoint's end is not the transaction's
         pass
-    db.session.rollback()
     assert (folder / Path(question.attachment_path).name).exists()

@@ -10,6 +10,7 @@ from dialogue.accounts.services import update_user
 from dialogue.extensions import db
 from dialogue.questions.models import Question
 from dialogue.sessions import services as sessions
+from tests.factories import act
 from tests.sessions_fixtures import schedule
 
 pytestmark = pytest.mark.browser
@@ -19,7 +20,7 @@ def test_secretary_submits_on_a_phone(browser, live_server, tree):
     session = schedule(tree, units=tree.communes)
     secretary = tree.secretaries[0]
     link = sessions.session_link(secretary, session).removeprefix("http://localhost")
-    update_user(None, tree.organizer, password="mat-khau-dai")
+    act(update_user, None, tree.organizer, password="mat-khau-dai")
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN")
     page = context.new_page()
     try:

@@ -18,6 +18,7 @@ from dialogue.questions.models import Question
 from dialogue.responses.models import Response
 from dialogue.responses.services import record_response
 from dialogue.sessions.models import DialogueSession
+from tests.factories import act
 from tests.live_fixtures import make_question, make_session
 
 
@@ -26,7 +27,8 @@ def test_one_response_answers_several_questions(tree):
     q1 = make_question(session, tree.secretaries[0], topic="Quy trình kiểm tra")
     q2 = make_question(session, tree.secretaries[1], topic="Giám sát chuyên đề")
     v = db.session.get(DialogueSession, session.id).live_version
-    response = record_response(
+    response = act(
+        record_response,
         tree.host,
         session_id=session.id,
         kind="taken_on_board",
@@ -50,23 +52,24 @@ def test_response_rules(tree):
     session = make_session(tree)
     q = make_question(session, tree.secretaries[0])
     with pytest.raises(Invalid) as info:
-        record_response(tree.host, session_id=session.id, kind="referred", text="Chuyển", question_ids=[q.id])
+        act(record_response, tree.host, session_id=session.id, kind="referred", text="Chuyển", question_ids=[q.id])
     assert "referred_to" in info.value.fields
     with pytest.raises(Invalid):
-        record_response(tree.host, session_id=session.id, kind="answered", text="  ", question_ids=[q.id])
+        act(record_response, tree.host, session_id=session.id, kind="answered", text="  ", question_ids=[q.id])
     with pytest.raises(Invalid):
-        record_response(tree.host, session_id=session.id, kind="answered", text="Không gắn gì")
+        act(record_response, tree.host, session_id=session.id, kind="answered", text="Không gắn gì")
     with pytest.raises(Forbidden):
-        record_response(tree.secretaries[0], session_id=session.id, kind="answered", text="x", question_ids=[q.id])
+        act(record_response, tree.secretaries[0], session_id=session.id, kind="answered", text="x", question_ids=[q.id])
     other = make_session(tree)
     q_other = make_question(other, tree.secretaries[0])
     with pytest.raises(Invalid):
-        record_response(tree.host, session_id=session.id, kind="answered", text="x", question_ids=[q_other.id])
+        act(record_response, tree.host, session_id=session.id, kind="answered", text="x", question_ids=[q_other.id])
     draft_like = make_session(tree, status="open")
     q_open = make_question(draft_like, tree.secretaries[0])
     with pytest.raises(Conflict):
-        record_response(tree.host, session_id=draft_like.id, kind="answered", text="x", question_ids=[q_open.id])
-    referred = record_response(
+        act(record_response, tree.host, session_id=draft_like.id, kind="answered", text="x", question_ids=[q_open.id])
+    referred = act(
+        record_response,
         tree.organizer,
         session_id=session.id,
         kind="referred",
@@ -81,9 +84,11 @@ def test_response_rules(tree):
 def test_response_to_a_turn_links_its_question(tree):
     session = make_session(tree)
     q = make_question(session, tree.secretaries[0])
-    live.request_to_speak(tree.secretaries[0], session.id, question_id=q.id)
-    turn = live.next_speaker(tree.organizer, session.id)
-    response = record_response(tree.host, session_id=session.id, kind="answered", text="Giải đáp.", speaker_id=turn.id)
+    act(live.request_to_speak, tree.secretaries[0], session.id, question_id=q.id)
+    turn = act(live.next_speaker, tree.organizer, session.id)
+    response = act(
+        record_response, tree.host, session_id=session.id, kind="answered", text="Giải đáp.", speaker_id=turn.id
+    )
     assert response.speaker_id == turn.id and [x.id for x in response.questions] == [q.id]
     assert db.session.get(Question, q.id).status == "answered"
 
@@ -91,8 +96,13 @@ def test_response_to_a_turn_links_its_question(tree):
 def test_written_answer_after_the_session(tree):
     session = make_session(tree, status="ended")
     q = make_question(session, tree.secretaries[2])
-    response = record_response(
-        tree.secretariat, session_id=session.id, kind="written", text="Trả lời bằng văn bản.", question_ids=[q.id]
+    response = act(
+        record_response,
+        tree.secretariat,
+        session_id=session.id,
+        kind="written",
+        text="Trả lời bằng văn bản.",
+        question_ids=[q.id],
     )
     assert response.kind == "written" and db.session.get(Question, q.id).status == "answered"
 

@@ -14,6 +14,7 @@ from dialogue.core.timeutil import now, set_clock_offset
 from dialogue.extensions import db
 from dialogue.sessions import services
 from dialogue.sessions.models import DialogueSession, Invitation
+from tests.factories import act
 from tests.sessions_fixtures import schedule
 
 
@@ -36,7 +37,7 @@ def test_create_invites_every_cell_secretary_beneath_the_unit(tree):
 def test_inviting_the_district_invites_all_and_ignores_inactive(tree):
     from dialogue.accounts.services import update_user
 
-    update_user(None, tree.secretaries[3], active=False)
+    act(update_user, None, tree.secretaries[3], active=False)
     session = schedule(tree, status="draft", units=[tree.district])
     invited = {inv.user_id for inv in services.invitations_of(session)}
     assert invited == {s.id for s in tree.secretaries[:3]}
@@ -53,7 +54,8 @@ def test_schedule_rules_are_checked(tree):
     with pytest.raises(Invalid):
         schedule(tree, status="draft", host_ids=[tree.secretaries[0].id])
     with pytest.raises(Forbidden):
-        services.create_session(
+        act(
+            services.create_session,
             tree.secretaries[0],
             title="x",
             topic="y",
@@ -76,42 +78,38 @@ def test_state_machine(tree, monkeypatch):
     monkeypatch.setattr(live_services, "publish_state", lambda session_id: published.append(session_id), raising=False)
     session = schedule(tree, status="draft")
     with pytest.raises(Conflict) as exc:
-        services.change_status(tree.organizer, session, "live")
+        act(services.change_status, tree.organizer, session, "live")
     assert "Không thể chuyển" in exc.value.message
-    db.session.rollback()
-    services.change_status(tree.organizer, session, "open")
+    act(services.change_status, tree.organizer, session, "open")
     assert published == [session.id]
     from dialogue.notifications.models import Notification
 
     notices = list(db.session.scalars(select(Notification).order_by(Notification.user_id)))
     assert [n.user_id for n in notices] == [tree.secretaries[0].id, tree.secretaries[1].id]
     assert notices[0].text.startswith("Giấy mời dự") and notices[0].link == f"/sessions/{session.id}"
-    services.change_status(tree.organizer, session, "live")  # open → live skips the deadline (documented)
+    act(services.change_status, tree.organizer, session, "live")  # open → live skips the deadline (documented)
     with pytest.raises(Conflict):
-        services.change_status(tree.organizer, session, "open")
-    db.session.rollback()
-    services.change_status(tree.organizer, session, "ended")
+        act(services.change_status, tree.organizer, session, "open")
+    act(services.change_status, tree.organizer, session, "ended")
     for target in ("draft", "open", "closed", "live", "ended"):
         with pytest.raises(Conflict):
-            services.change_status(tree.organizer, session, target)
-        db.session.rollback()
+            act(services.change_status, tree.organizer, session, target)
     assert published == [session.id] * 3
     actions = list(db.session.scalars(select(AuditEntry.after).where(AuditEntry.action == "session.status")))
     assert [a["status"] for a in actions] == ["open", "live", "ended"]
     with pytest.raises(Forbidden):
-        services.change_status(tree.secretaries[0], session, "open")
+        act(services.change_status, tree.secretaries[0], session, "open")
 
 
 def test_open_needs_invitees_and_a_future_deadline(tree):
     session = schedule(tree, status="draft", units=[])
     with pytest.raises(Conflict) as exc:
-        services.change_status(tree.organizer, session, "open")
+        act(services.change_status, tree.organizer, session, "open")
     assert "Chưa mời ai" in exc.value.message
-    db.session.rollback()
     session = schedule(tree, status="draft")
     set_clock_offset(timedelta(days=4))
     with pytest.raises(Conflict) as exc:
-        services.change_status(tree.organizer, session, "open")
+        act(services.change_status, tree.organizer, session, "open")
     assert exc.value.code == "deadline_passed"
 
 
@@ -121,32 +119,29 @@ def test_deadline_closes_on_read(tree, open_session):
     set_clock_offset(timedelta(days=3, minutes=1))
     assert services.effective_status(open_session) == "closed"
     assert open_session.status == "open"  # nothing stored: evaluated on read
-    services.change_status(tree.organizer, open_session, "closed")
+    act(services.change_status, tree.organizer, open_session, "closed")
     with pytest.raises(Conflict):  # reopening needs the deadline moved first
-        services.change_status(tree.organizer, open_session, "open")
-    db.session.rollback()
-    services.update_session(tree.organizer, open_session, questions_close_at=now() + timedelta(hours=2))
-    services.change_status(tree.organizer, open_session, "open")
+        act(services.change_status, tree.organizer, open_session, "open")
+    act(services.update_session, tree.organizer, open_session, questions_close_at=now() + timedelta(hours=2))
+    act(services.change_status, tree.organizer, open_session, "open")
     assert services.effective_status(open_session) == "open"
 
 
 def test_invitations_frozen_once_live(tree, open_session, make_user):
-    services.change_status(tree.organizer, open_session, "live")
+    act(services.change_status, tree.organizer, open_session, "live")
     with pytest.raises(Conflict) as exc:
-        services.update_session(tree.organizer, open_session, invited_unit_ids=[tree.district.id])
+        act(services.update_session, tree.organizer, open_session, invited_unit_ids=[tree.district.id])
     assert "không thể thay đổi danh sách khách mời" in exc.value.message
-    db.session.rollback()
     with pytest.raises(Conflict):
-        services.add_invitee(tree.organizer, open_session, tree.secretaries[3])
-    db.session.rollback()
+        act(services.add_invitee, tree.organizer, open_session, tree.secretaries[3])
     inv = services.invitation_for(open_session.id, tree.secretaries[0].id)
     with pytest.raises(Conflict):
-        services.remove_invitee(tree.organizer, inv)
+        act(services.remove_invitee, tree.organizer, inv)
 
 
 def test_changing_units_syncs_invitations_but_keeps_individuals(tree, open_session):
-    services.add_invitee(tree.organizer, open_session, tree.secretaries[2])
-    services.update_session(tree.organizer, open_session, invited_unit_ids=[tree.communes[1].id])
+    act(services.add_invitee, tree.organizer, open_session, tree.secretaries[2])
+    act(services.update_session, tree.organizer, open_session, invited_unit_ids=[tree.communes[1].id])
     invited = {inv.user_id for inv in services.invitations_of(open_session)}
     assert invited == {tree.secretaries[2].id, tree.secretaries[3].id}
 
@@ -321,7 +316,9 @@ def test_api_sessions(tree, client, token_for):
 def test_home_sections(tree, open_session, login_as):
     from dialogue.questions import services as questions
 
-    questions.submit_question(tree.secretaries[0], open_session, kind="question", topic=None, body="Hỏi về kỷ luật")
+    act(
+        questions.submit_question, tree.secretaries[0], open_session, kind="question", topic=None, body="Hỏi về kỷ luật"
+    )
     client = login_as(tree.secretaries[0])
     html = client.get("/").get_data(as_text=True)
     assert "Buổi đối thoại sắp tới" in html and open_session.title in html
@@ -356,6 +353,6 @@ def test_invitations_and_opening_notices_are_inserted_in_batches(tree, monkeypat
     session = schedule(tree, units=[tree.district], status="draft")
     invited = set(db.session.scalars(select(Invitation.user_id).where(Invitation.session_id == session.id)))
     assert invited == {s.id for s in tree.secretaries} and len(invited) == 4
-    services.change_status(tree.organizer, session, "open")
+    act(services.change_status, tree.organizer, session, "open")
     noticed = list(db.session.scalars(select(Notification.user_id).where(Notification.text.like("Giấy mời%"))))
     assert sorted(noticed) == sorted(invited)

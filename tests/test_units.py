@@ -10,6 +10,7 @@ from dialogue.core.errors import Conflict
 from dialogue.extensions import db
 from dialogue.units import services
 from dialogue.units.models import Unit
+from tests.factories import act
 
 
 def test_any_level_can_be_the_top_and_have_cells(make_unit, make_user):
@@ -33,13 +34,11 @@ def test_cell_secretaries_beneath_a_district(tree):
 def test_move_refuses_a_cycle_and_is_audited(tree, make_unit):
     commune = tree.communes[0]
     with pytest.raises(Conflict):
-        services.move_unit(tree.admin, commune, tree.cells[0].id)
-    db.session.rollback()
+        act(services.move_unit, tree.admin, commune, tree.cells[0].id)
     with pytest.raises(Conflict):  # the other commune already has a cell of that name
-        services.move_unit(tree.admin, tree.cells[0], tree.communes[1].id)
-    db.session.rollback()
+        act(services.move_unit, tree.admin, tree.cells[0], tree.communes[1].id)
     cell = make_unit("Chi bộ ấp Kênh Giữa", "cell", commune)
-    services.move_unit(tree.admin, cell, tree.communes[1].id)
+    act(services.move_unit, tree.admin, cell, tree.communes[1].id)
     assert db.session.get(Unit, cell.id).parent_id == tree.communes[1].id
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "unit.move"))
     assert entry.before["parent_id"] == commune.id and entry.after["parent_id"] == tree.communes[1].id
@@ -48,18 +47,17 @@ def test_move_refuses_a_cycle_and_is_audited(tree, make_unit):
 
 def test_units_with_history_cannot_be_deleted_only_deactivated(tree, make_unit):
     with pytest.raises(Conflict):
-        services.delete_unit(tree.admin, tree.cells[0])  # it has a secretary
-    db.session.rollback()
-    services.set_active(tree.admin, tree.cells[0], False)
+        act(services.delete_unit, tree.admin, tree.cells[0])  # it has a secretary
+    act(services.set_active, tree.admin, tree.cells[0], False)
     assert db.session.get(Unit, tree.cells[0].id).active is False
     mistake = make_unit("Chi bộ tạo nhầm", "cell", tree.communes[0])
-    services.delete_unit(tree.admin, mistake)
+    act(services.delete_unit, tree.admin, mistake)
     assert db.session.get(Unit, mistake.id) is None
 
 
 def test_sibling_names_are_unique(tree):
     with pytest.raises(Conflict):
-        services.create_unit(tree.admin, name="Chi bộ ấp Hòa An", kind="cell", parent_id=tree.communes[0].id)
+        act(services.create_unit, tree.admin, name="Chi bộ ấp Hòa An", kind="cell", parent_id=tree.communes[0].id)
 
 
 def test_admin_pages_create_rename_move_and_deactivate(client, tree, login_as):

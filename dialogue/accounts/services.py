@@ -15,11 +15,13 @@ from sqlalchemy import func, or_, select
 
 from ..audit.services import record, snapshot
 from ..core.access import ROLES
+from ..core.after_commit import after_commit
 from ..core.errors import Conflict, Invalid, NotFound
 from ..core.text import fold, nfc, search_blob
 from ..core.timeutil import now
 from ..extensions import db
 from .models import ApiToken, User, UserRole
+from .signals import sign_ins_ended
 
 _hasher = PasswordHasher()
 LOGIN_LINK_SALT = "personal-sign-in-link"
@@ -65,32 +67,71 @@ def _index(user: User) -> None:
     user.search_text = search_blob(user.name, user.email, user.phone, user.position)
 
 
-def find_by_login(login: str) -> User | None:
-    """A person by e-mail or phone, as typed on the sign-in page."""
+_PHONE_CHARACTERS = set("0123456789 +-.()")
+
+
+def _login_condition(login: str | None):
+    """What a typed sign-in names: an e-mail when it has an "@", else a phone number written only with digits,
+    spaces, "+", "-", "." and brackets. Anything else names nobody (so "0901000020@x" is not that phone)."""
     login = (login or "").strip()
     if not login:
         return None
-    email = normalize_email(login)
-    phone = normalize_phone(login)
-    conditions = [func.lower(User.email) == email]
-    if phone:
-        conditions.append(User.phone == phone)
-    return db.session.scalar(select(User).where(or_(*conditions)))
+    if "@" in login:
+        return func.lower(User.email) == normalize_email(login)
+    if set(login) <= _PHONE_CHARACTERS:
+        phone = normalize_phone(login)
+        if phone:
+            return User.phone == phone
+    return None
+
+
+def find_by_login(login: str) -> User | None:
+    """A person by e-mail or phone, as typed on the sign-in page."""
+    condition = _login_condition(login)
+    return db.session.scalar(select(User).where(condition)) if condition is not None else None
 
 
 def login_key(login: str | None) -> str:
-    """One account however its sign-in is typed (case, spaces, +84), so attempts against it are counted together."""
-    login = (login or "").strip()
-    if "@" in login:
-        return normalize_email(login) or ""
-    return normalize_phone(login) or login.lower()
+    """The sign-in limit's key: the account the typed login names (one count however it is typed, whatever is
+    added around it), or the typed text itself, folded, when it names nobody."""
+    condition = _login_condition(login)
+    user_id = db.session.scalar(select(User.id).where(condition)) if condition is not None else None
+    if user_id is not None:
+        return f"user:{user_id}"
+    return "unknown:" + " ".join((login or "").lower().split())
+
+
+# A hash of a password nobody has: checked when the login names nobody, so an unknown account takes as long to
+# refuse as a known one with a wrong password (the time would tell which accounts exist).
+_ABSENT_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def authenticate(login: str, password: str) -> User | None:
     user = find_by_login(login)
-    if user is None or not user.active or not check_password(user, password):
+    if user is None or not user.password_hash:
+        try:
+            _hasher.verify(_ABSENT_HASH, password or "")
+        except (VerificationError, InvalidHashError):
+            pass
+        return None
+    if not check_password(user, password) or not user.active:
         return None
     return user
+
+
+def end_sign_ins(user: User) -> None:
+    """Every sign-in of this person ends now (cookies, remember cookies, tokens made from a link, live
+    connections): the session version moves, and the live area is told after the commit."""
+    user.session_version = (user.session_version or 0) + 1
+    user_id = user.id
+    after_commit(lambda: sign_ins_ended.send(None, user_id=user_id))
+
+
+def sign_out(user: User) -> None:
+    """The person signs out: on every device, since a copied cookie must not outlive it."""
+    before = {"session_version": user.session_version}
+    end_sign_ins(user)
+    record(user, "user.sign_out", user, before=before, after={"session_version": user.session_version})
 
 
 def create_user(
@@ -103,7 +144,6 @@ def create_user(
     unit_id: int | None = None,
     position: str | None = None,
     password: str | None = None,
-    commit: bool = True,
 ) -> User:
     name = nfc(name) or ""
     if not name:
@@ -137,13 +177,12 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     record(actor, "user.create", user, after=_user_snapshot(user))
-    if commit:
-        db.session.commit()
     return user
 
 
-def update_user(actor: User | None, user: User, *, commit: bool = True, **changes) -> User:
-    """Changes a person's details; ``roles`` replaces the set of roles; ``password`` sets a new password."""
+def update_user(actor: User | None, user: User, **changes) -> User:
+    """Changes a person's details; ``roles`` replaces the set of roles; ``password`` sets a new password. A new
+    password or a deactivation ends every sign-in of the person."""
     before = _user_snapshot(user)
     for field in ("name", "position"):
         if field in changes and changes[field] is not None:
@@ -162,7 +201,9 @@ def update_user(actor: User | None, user: User, *, commit: bool = True, **change
         user.phone = phone
     if "unit_id" in changes:
         user.unit_id = changes["unit_id"]
+    ends_sign_ins = bool(changes.get("password"))
     if "active" in changes:
+        ends_sign_ins = ends_sign_ins or (user.active and not changes["active"])
         user.active = bool(changes["active"])
     if "roles" in changes and changes["roles"] is not None:
         wanted = set(changes["roles"])
@@ -173,19 +214,18 @@ def update_user(actor: User | None, user: User, *, commit: bool = True, **change
         ]
     if changes.get("password"):
         user.password_hash = hash_password(changes["password"])
+    if ends_sign_ins:
+        end_sign_ins(user)
     _index(user)
     after = _user_snapshot(user)
     if after != before or changes.get("password"):
         record(actor, "user.update", user, before=before, after=after)
-    if commit:
-        db.session.commit()
     return user
 
 
 def set_locale(user: User, locale: str) -> None:
     """The language a person chose in the header; a preference, not audited."""
     user.locale = locale
-    db.session.commit()
 
 
 # Personal sign-in links ---------------------------------------------------------------------------------
@@ -225,10 +265,12 @@ def user_from_login_token(token: str) -> tuple[User, str]:
 
 
 def revoke_login_links(actor: User | None, user: User) -> None:
-    before = {"link_version": user.link_version}
+    """Every personal link sent so far stops working, and so does every sign-in made with one (and any other)."""
+    before = {"link_version": user.link_version, "session_version": user.session_version}
     user.link_version += 1
-    record(actor, "user.revoke_links", user, before=before, after={"link_version": user.link_version})
-    db.session.commit()
+    end_sign_ins(user)
+    after = {"link_version": user.link_version, "session_version": user.session_version}
+    record(actor, "user.revoke_links", user, before=before, after=after)
 
 
 # API tokens ---------------------------------------------------------------------------------------------
@@ -239,13 +281,28 @@ def _hash_token(token: str) -> str:
 
 
 def create_api_token(actor: User | None, user: User, name: str = "cli") -> tuple[ApiToken, str]:
-    """Returns the stored token and the secret, which is shown once and never stored in clear."""
+    """Returns the stored token and the secret, which is shown once and never stored in clear.
+
+    A token made from a personal-link sign-in is bound to it: it acts only as an invitee and ends with the
+    person's sign-ins."""
     secret = "dt_" + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=nfc(name) or "token", token_hash=_hash_token(secret), prefix=secret[:10])
+    link_only = bool(getattr(actor, "link_session", False))
+    token = ApiToken(
+        user_id=user.id,
+        name=nfc(name) or "token",
+        token_hash=_hash_token(secret),
+        prefix=secret[:10],
+        link_only=link_only,
+        session_version=user.session_version if link_only else None,
+    )
     db.session.add(token)
     db.session.flush()
-    record(actor, "token.create", token, after={"user_id": user.id, "name": token.name, "prefix": token.prefix})
-    db.session.commit()
+    record(
+        actor,
+        "token.create",
+        token,
+        after={"user_id": user.id, "name": token.name, "prefix": token.prefix, "link_only": link_only},
+    )
     return token, secret
 
 
@@ -256,27 +313,40 @@ def revoke_api_token(actor: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = now()
         record(actor, "token.revoke", token, before={"revoked": False}, after={"revoked": True})
-        db.session.commit()
     return token
 
 
-def _owner_of_token(what, secret: str):
-    """``what`` (the person, or a column of theirs) for a token that is not revoked and whose owner is active."""
+def _owner_of_token(*what, secret: str):
+    """``what`` (the person, or columns of theirs) for a token that is not revoked, whose owner is active, and,
+    for a token made from a link sign-in, whose owner's sign-ins have not been ended since."""
     return (
-        select(what)
+        select(*what, ApiToken.link_only)
         .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _hash_token(secret), ApiToken.revoked_at.is_(None), User.active.is_(True))
+        .where(
+            ApiToken.token_hash == _hash_token(secret),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+            or_(ApiToken.session_version.is_(None), ApiToken.session_version == User.session_version),
+        )
     )
 
 
 def user_for_api_token(secret: str) -> User | None:
-    """The active owner of a token. One query (and the roles): it runs for every API call."""
-    return db.session.scalar(_owner_of_token(User, secret))
+    """The active owner of a token, acting as the token allows. One query (and the roles): it runs for every API
+    call."""
+    row = db.session.execute(_owner_of_token(User, secret=secret)).first()
+    if row is None:
+        return None
+    user, link_only = row
+    user.link_session = bool(link_only)
+    return user
 
 
-def user_id_for_api_token(secret: str) -> int | None:
-    """Only who it is, for a phone connecting to the live room: two thousand of them connect at once."""
-    return db.session.scalar(_owner_of_token(User.id, secret))
+def token_holder(secret: str) -> tuple[int, int, bool] | None:
+    """Only who it is (id, session version, link-only), for a phone connecting to the live room: two thousand of
+    them connect at once."""
+    row = db.session.execute(_owner_of_token(User.id, User.session_version, secret=secret)).first()
+    return (row[0], row[1] or 0, bool(row[2])) if row is not None else None
 
 
 def tokens_of(user: User) -> list[ApiToken]:

@@ -6,8 +6,7 @@ from urllib.parse import urlparse
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from ..core.access import public, roles_required, signed_in
 from ..core.errors import DomainError
@@ -16,6 +15,7 @@ from ..extensions import db, limiter
 from . import services
 from .forms import LoginForm, PasswordForm, TokenForm, UserForm
 from .models import User
+from .signin import is_link_sign_in, sign_in_with_link, sign_in_with_password, sign_out
 
 bp = Blueprint("accounts", __name__)
 
@@ -29,27 +29,35 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _address_and_login() -> str:
-    """The rate limit's key for wrong passwords: one account from one address (people sharing a Wi-Fi don't
-    use up each other's attempts)."""
-    return f"{get_remote_address()}|{services.login_key(request.form.get('login', ''))}"
+def _account_tried() -> str:
+    """The sign-in limit's key for wrong passwords: the account the typed login names, however it is typed and
+    from wherever (a hall's phones share one address, so the address alone can't tell people apart)."""
+    return services.login_key(request.form.get("login", ""))
+
+
+def _failed(response) -> bool:
+    """Only a refused attempt counts against the limits (a sign-in that succeeds redirects)."""
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_address_and_login)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_account_tried, deduct_when=_failed
+)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
 def login():
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and not is_link_sign_in(current_user):
         return redirect(url_for("home.index"))
     form = LoginForm()
+    if is_link_sign_in(current_user) and request.method == "GET":
+        flash(_("Trang này cần đăng nhập bằng mật khẩu."), "info")
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
             flash(_("Email/số điện thoại hoặc mật khẩu không đúng."), "error")
         else:
-            login_user(user, remember=form.remember.data)
-            session.permanent = True
+            sign_in_with_password(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
@@ -65,7 +73,8 @@ def too_many_attempts(exc):
 @bp.post("/logout")
 @signed_in
 def logout():
-    logout_user()
+    services.sign_out(current_user)
+    sign_out()
     flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -78,10 +87,7 @@ def link_login(token: str):
         user, next_path = services.user_from_login_token(token)
     except DomainError as exc:
         return render_template("errors/error.html", status=400, message=exc.message), 400
-    if current_user.is_authenticated and current_user.id != user.id:
-        logout_user()
-    login_user(user, remember=True)
-    session.permanent = True
+    sign_in_with_link(user)
     return redirect(next_path or url_for("home.index"))
 
 
@@ -124,6 +130,9 @@ def change_password():
             form.current.errors = [_("Mật khẩu hiện tại không đúng.")]
         else:
             services.update_user(current_user, current_user, password=form.new.data)
+            # Every other sign-in of this person has ended with the new password; this one goes on, as it was.
+            person = current_user._get_current_object()
+            (sign_in_with_link if is_link_sign_in(person) else sign_in_with_password)(person)
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("accounts.account"))
     return render_template(

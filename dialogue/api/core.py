@@ -17,7 +17,7 @@ from flask_wtf.csrf import validate_csrf
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
 from wtforms.validators import ValidationError as WTFValidationError
 
-from ..core.access import Access, has_any_role
+from ..core.access import Access, has_any_role, holds_any_role
 from ..core.errors import Forbidden, Invalid
 from ..core.pagination import page_of
 from . import bp
@@ -141,6 +141,11 @@ def _authenticate(access: Access):
             if current_app.config.get("WTF_CSRF_ENABLED", True):
                 raise Forbidden(_("Thiếu hoặc sai mã CSRF (X-CSRFToken)."), code="csrf") from exc
     if access.kind == "roles" and not has_any_role(current_user, access.roles):
+        if holds_any_role(current_user, access.roles):
+            raise Forbidden(
+                _("Đăng nhập bằng đường dẫn riêng chỉ dùng được các trang của khách mời. Xin đăng nhập bằng mật khẩu."),
+                code="password_required",
+            )
         raise Forbidden(_("Bạn không có quyền thực hiện thao tác này."))
     return current_user._get_current_object()
 

@@ -10,11 +10,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 ROLES: tuple[str, ...] = ("admin", "organizer", "host", "secretary", "secretariat", "unit")
 STAFF: tuple[str, ...] = ("admin", "organizer", "host", "secretariat")
+# What a sign-in through a personal link may act as, whatever the account holds: an invitee.
+LINK_SESSION_ROLES: tuple[str, ...] = ("secretary",)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
             if not current_user.is_authenticated:
                 return _refuse_anonymous()
             if not has_any_role(current_user, roles):
+                if holds_any_role(current_user, roles):
+                    return _ask_for_password()
                 abort(403)
             return view(*args, **kwargs)
 
@@ -68,7 +72,20 @@ def roles_required(*roles: str) -> Callable[[Callable], Callable]:
 
 
 def has_any_role(user, roles: Iterable[str]) -> bool:
+    """Whether this sign-in may act in one of ``roles`` (a personal-link sign-in acts only as an invitee)."""
     return bool(getattr(user, "is_authenticated", False)) and bool(set(user.role_names) & set(roles))
+
+
+def holds_any_role(user, roles: Iterable[str]) -> bool:
+    """Whether the account holds one of ``roles``, whatever this sign-in may do with them."""
+    held = getattr(user, "held_role_names", None)
+    return bool(getattr(user, "is_authenticated", False)) and held is not None and bool(set(held) & set(roles))
+
+
+def _ask_for_password():
+    """The page needs a staff role the account holds, but this sign-in came through a personal link: the
+    sign-in page asks for the password, then comes back here."""
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
 def _refuse_anonymous():

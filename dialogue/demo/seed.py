@@ -120,7 +120,7 @@ def _unit(name: str, kind: str, parent: Unit | None) -> Unit:
             Unit.name == name, Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id
         )
     )
-    return existing or create_unit(None, name=name, kind=kind, parent_id=parent_id, commit=False)
+    return existing or create_unit(None, name=name, kind=kind, parent_id=parent_id)
 
 
 def seed_tree() -> None:
@@ -144,10 +144,8 @@ def seed_tree() -> None:
                     unit_id=cell.id,
                     position="Bí thư chi bộ",
                     password=DEMO_PASSWORD if email else None,
-                    commit=False,
                 )
             index += 1
-    db.session.commit()
 
 
 def seed_accounts() -> None:
@@ -163,9 +161,7 @@ def seed_accounts() -> None:
             unit_id=unit.id if unit else None,
             position=account.position,
             password=DEMO_PASSWORD,
-            commit=False,
         )
-    db.session.commit()
 
 
 # Each area adds its step as "module:function"; imported when the seed runs, in this order.

@@ -112,7 +112,6 @@ def remind(days: int | None = None, today: date | None = None) -> ReminderReport
         else:
             report.due_soon += 1
     report.units = len({c.unit_id for c in rows if c.id in reported})
-    db.session.commit()
     return report
 
 

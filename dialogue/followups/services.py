@@ -546,7 +546,6 @@ def create_commitment(
     speaker_id: int | None = None,
     assignee_id: int | None = None,
     priority: str = "normal",
-    commit: bool = True,
 ) -> Commitment:
     """A new commitment for a responsible unit. Only the organizer, a host or the secretariat may create one.
 
@@ -606,8 +605,6 @@ def create_commitment(
     if assignee_id and all(u.id != assignee_id for u in recipients):
         recipients.append(db.session.get(User, assignee_id))
     _tell(recipients, commitment, text, _("Nhiệm vụ mới được giao"))
-    if commit:
-        db.session.commit()
     return commitment
 
 
@@ -743,7 +740,6 @@ def start(actor: User, commitment: Commitment) -> Commitment:
     _require_responsible_or_secretariat(actor, commitment)
     _require_status(commitment, ("assigned",), _l("Chỉ nhiệm vụ vừa được giao mới chuyển sang đang thực hiện."))
     _move(actor, commitment, "commitment.start", "in_progress")
-    db.session.commit()
     return commitment
 
 
@@ -803,7 +799,6 @@ def post_update(
         attachment=attachment,
         apply=apply,
     )
-    db.session.commit()
     return update
 
 
@@ -837,7 +832,6 @@ def mark_done(
     )
     for user in users_with_role("secretariat"):
         notify(user, text, _link(commitment))
-    db.session.commit()
     return commitment
 
 
@@ -856,7 +850,6 @@ def verify(actor: User, commitment: Commitment, *, note: str | None = None) -> C
 
     _move(actor, commitment, "commitment.verify", "verified", note=note, apply=apply)
     _tell_authors(commitment)
-    db.session.commit()
     return commitment
 
 
@@ -904,7 +897,6 @@ def reopen(actor: User, commitment: Commitment, *, reason: str | None) -> Commit
     _move(actor, commitment, "commitment.reopen", "in_progress", note=reason, apply=apply)
     text = _("Nhiệm vụ được mở lại: %(what)s. Lý do: %(why)s", what=shorten(commitment.description), why=reason)
     _tell(unit_accounts([commitment.unit_id]), commitment, text, _("Nhiệm vụ được mở lại"))
-    db.session.commit()
     return commitment
 
 
@@ -922,7 +914,6 @@ def cancel(actor: User, commitment: Commitment, *, reason: str | None) -> Commit
     _move(actor, commitment, "commitment.cancel", "cancelled", note=reason, apply=apply)
     text = _("Nhiệm vụ đã hủy: %(what)s. Lý do: %(why)s", what=shorten(commitment.description), why=reason)
     _tell(unit_accounts([commitment.unit_id]), commitment, text, _("Nhiệm vụ đã hủy"))
-    db.session.commit()
     return commitment
 
 
@@ -962,7 +953,6 @@ def extend_deadline(actor: User, commitment: Commitment, *, new_due_date: date |
         why=reason,
     )
     _tell(unit_accounts([commitment.unit_id]), commitment, text, _("Nhiệm vụ được gia hạn"))
-    db.session.commit()
     return commitment
 
 

@@ -17,7 +17,6 @@ import time
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import lazyload
 
@@ -263,11 +262,6 @@ def on_status_change(actor: User | None, session: DialogueSession, before: str, 
     bump_version(session)
 
 
-def _commit(session: DialogueSession) -> None:
-    bump_version(session)
-    db.session.commit()
-
-
 def _require_status(session: DialogueSession, *statuses: str, message=None) -> None:
     if session.status not in statuses:
         raise Conflict(message or _l("Buổi đối thoại chưa diễn ra hoặc đã kết thúc."))
@@ -300,12 +294,11 @@ def check_in(actor: User, session_id: int, user_id: int) -> Invitation:
     session = lock_session(session_id)
     db.session.refresh(invitation)
     if invitation.checked_in_at is not None:  # someone else checked them in meanwhile
-        db.session.rollback()
         return invitation_of(session_id, user_id)
     invitation.checked_in_at = now()
     invitation.checked_in_by_id = actor.id
     record(actor, "session.check_in", invitation, after={"user_id": user_id, "self": self_checkin})
-    _commit(session)
+    bump_version(session)
     return invitation
 
 
@@ -317,13 +310,12 @@ def cancel_check_in(actor: User, session_id: int, user_id: int) -> Invitation:
     if invitation is None:
         raise NotFound(_l("Người này không có trong danh sách mời."))
     if invitation.checked_in_at is None:
-        db.session.rollback()
         return invitation
     before = {"checked_in_at": invitation.checked_in_at}
     invitation.checked_in_at = None
     invitation.checked_in_by_id = None
     record(actor, "session.cancel_check_in", invitation, before=before, after={"checked_in_at": None})
-    _commit(session)
+    bump_version(session)
     return invitation
 
 
@@ -425,7 +417,6 @@ def request_to_speak(
         raise Conflict(_l("Danh sách đăng ký phát biểu đã đóng."))
     existing = my_waiting(session_id, user_id)
     if existing is not None:  # asked twice at once: the first request won
-        db.session.rollback()
         return existing
     entry = Speaker(
         session_id=session_id,
@@ -440,16 +431,9 @@ def request_to_speak(
     waiting = _waiting(session_id)
     db.session.add(entry)
     _place_new(session, entry, waiting, top=top)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the unique "one waiting entry per person" index, if a racer slipped past
-        db.session.rollback()
-        existing = my_waiting(session_id, user_id)
-        if existing is not None:
-            return existing
-        raise
+    db.session.flush()  # under the session's lock: the "one waiting entry per person" index can't be raced
     record(actor, "speaker.request", entry, after=_speaker_snapshot(entry))
-    _commit(session)
+    bump_version(session)
     return entry
 
 
@@ -507,7 +491,6 @@ def next_speaker(actor: User, session_id: int, version: int | None = None) -> Sp
     require_organizer(actor)
     session = lock_session(session_id)
     if version is not None and version != session.live_version:
-        db.session.rollback()
         raise Conflict(
             _l(
                 "Tình hình đã thay đổi (phiên bản %(seen)s, hiện tại %(now)s). Xin xem lại rồi bấm lại.",
@@ -519,10 +502,9 @@ def next_speaker(actor: User, session_id: int, version: int | None = None) -> Sp
     _require_status(session, "live", message=_l("Buổi đối thoại chưa bắt đầu hoặc đã kết thúc."))
     waiting = _waiting(session_id)
     if not waiting:
-        db.session.rollback()
         raise Conflict(_l("Không còn ai chờ phát biểu."), code="queue_empty")
     speaker = _start(actor, session, waiting[0])
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -532,12 +514,11 @@ def start_speaker(actor: User, speaker_id: int) -> Speaker:
     session, speaker = _locked_speaker(speaker_id)
     _require_status(session, "live", message=_l("Buổi đối thoại chưa bắt đầu hoặc đã kết thúc."))
     if speaker.status == "speaking":
-        db.session.rollback()
         return speaker
     if speaker.status != "waiting":
         raise Conflict(_l("Chỉ gọi được người đang chờ phát biểu."))
     _start(actor, session, speaker)
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -547,11 +528,10 @@ def pause_turn(actor: User, speaker_id: int) -> Speaker:
     if speaker.status != "speaking":
         raise Conflict(_l("Lượt này không đang phát biểu."))
     if speaker.pause_time is not None:
-        db.session.rollback()
         return speaker
     speaker.pause_time = now()
     record(actor, "speaker.pause", speaker, after={"pause_time": speaker.pause_time})
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -561,13 +541,12 @@ def resume_turn(actor: User, speaker_id: int) -> Speaker:
     if speaker.status != "speaking":
         raise Conflict(_l("Lượt này không đang phát biểu."))
     if speaker.pause_time is None:
-        db.session.rollback()
         return speaker
     paused = max(0, int((now() - speaker.pause_time).total_seconds()))
     speaker.total_pause_seconds += paused
     speaker.pause_time = None
     record(actor, "speaker.resume", speaker, after={"paused_seconds": paused})
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -575,14 +554,13 @@ def finish_turn(actor: User, speaker_id: int) -> Speaker:
     require_organizer(actor)
     session, speaker = _locked_speaker(speaker_id)
     if speaker.status == "finished":
-        db.session.rollback()
         return speaker
     if speaker.status != "speaking":
         raise Conflict(_l("Lượt này không đang phát biểu."))
     before = _speaker_snapshot(speaker)
     _finish(speaker, now())
     record(actor, "speaker.finish", speaker, before=before, after=_speaker_snapshot(speaker))
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -593,7 +571,6 @@ def withdraw(actor: User, speaker_id: int) -> Speaker:
         require_organizer(actor)
     session, speaker = _locked_speaker(speaker_id)
     if speaker.status == "withdrawn":
-        db.session.rollback()
         return speaker
     if speaker.status != "waiting":
         raise Conflict(_l("Chỉ rút được khi đang chờ phát biểu."))
@@ -601,7 +578,7 @@ def withdraw(actor: User, speaker_id: int) -> Speaker:
     record(actor, "speaker.withdraw", speaker, before={"status": "waiting"}, after={"status": "withdrawn"})
     db.session.flush()
     _renumber(_waiting(session.id))
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -615,13 +592,12 @@ def move(actor: User, speaker_id: int, position: int) -> Speaker:
     old = next(i for i, w in enumerate(waiting) if w.id == speaker.id)
     new = max(0, min(len(waiting) - 1, int(position) - 1))
     if new == old:
-        db.session.rollback()
         return speaker
     waiting.pop(old)
     waiting.insert(new, speaker)
     _renumber(waiting)
     record(actor, "speaker.move", speaker, before={"position": old + 1}, after={"position": new + 1})
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -662,10 +638,9 @@ def update_turn(
         speaker.question_id = question_id
     after = {"seconds_allowed": speaker.seconds_allowed, "summary": speaker.summary, "question_id": speaker.question_id}
     if after == before:
-        db.session.rollback()
         return speaker
     record(actor, "speaker.update", speaker, before=before, after=after)
-    _commit(session)
+    bump_version(session)
     return speaker
 
 
@@ -688,7 +663,7 @@ def readd_last(actor: User, session_id: int) -> Speaker:
         waiting.remove(existing)
         _renumber([existing, *waiting])
         record(actor, "speaker.move", existing, after={"position": 1})
-        _commit(session)
+        bump_version(session)
         return existing
     entry = Speaker(
         session_id=session_id,
@@ -704,7 +679,7 @@ def readd_last(actor: User, session_id: int) -> Speaker:
     _renumber([entry, *waiting])
     db.session.flush()
     record(actor, "speaker.readd", entry, after=_speaker_snapshot(entry))
-    _commit(session)
+    bump_version(session)
     return entry
 
 
@@ -753,10 +728,9 @@ def set_queue_options(
             _renumber([w for w in waiting if w.user_id not in spoken] + [w for w in waiting if w.user_id in spoken])
     after = {"queue_open": session.queue_open, "new_speakers_first": session.queue_new_speakers_first}
     if after == before:
-        db.session.rollback()
         return session
     record(actor, "session.queue_options", session, before=before, after=after)
-    _commit(session)
+    bump_version(session)
     return session
 
 
@@ -768,7 +742,6 @@ def ensure_projector_secret(session: DialogueSession) -> str:
     if session.projector_secret:
         return session.projector_secret
     session.projector_secret = secrets.token_urlsafe(24)
-    db.session.commit()
     return session.projector_secret
 
 
@@ -783,5 +756,4 @@ def reset_projector_secret(actor: User, session_id: int) -> str:
     if old:
         old_room = projector_room(session_id, old)
         after_commit(lambda: socketio.emit("revoked", {"session_id": session_id}, to=old_room, namespace=NAMESPACE))
-    db.session.commit()
     return session.projector_secret

@@ -13,14 +13,18 @@ from dataclasses import dataclass
 
 from flask import request
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room, leave_room
 from sqlalchemy.orm import lazyload
 
+from ..accounts.models import User
+from ..accounts.services import token_holder
+from ..accounts.signals import sign_ins_ended
 from ..core.errors import DomainError
 from ..core.uow import transaction
 from ..extensions import db, socketio
 from . import services
 from .services import NAMESPACE
+from .socket_manager import person_room
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,8 @@ class Client:
     """Who one connection is, and the one room it is in. Slotted: a hall keeps 2,000 of these for hours."""
 
     user_id: int | None = None
+    session_version: int = 0  # the person's, when they connected: a move ends this connection
+    link_only: bool = False  # signed in through a personal link: acts as an invitee only
     projector: int | None = None  # the session whose projector link this screen was opened with
     secret: str | None = None  # that link's secret, checked again at every join
     room: str | None = None
@@ -49,19 +55,26 @@ def _identify(auth) -> Client | None:
             raise ConnectionRefusedError("revoked") from None
         return Client(projector=session.id, secret=str(auth["projector"]))
     if auth.get("token"):
-        from ..accounts.services import user_id_for_api_token
-
-        user_id = user_id_for_api_token(str(auth["token"]))
-        return Client(user_id=user_id) if user_id is not None else None
+        holder = token_holder(str(auth["token"]))
+        if holder is None:
+            return None
+        user_id, version, link_only = holder
+        return Client(user_id=user_id, session_version=version, link_only=link_only)
     if current_user.is_authenticated:
-        return Client(user_id=current_user.id)
+        return Client(
+            user_id=current_user.id,
+            session_version=current_user.session_version or 0,
+            link_only=bool(current_user.link_session),
+        )
     return None
 
 
-def _live_event(handler):
+def _live_event(handler=None, *, database: bool = True):
     """What every ``/live`` handler needs: one unit of work (committed if the handler succeeds, rolled back
     otherwise, and the database session given back at once), and its request context freed as soon as the event
-    ends.
+    ends. ``database=False`` for a handler that reads no table (``disconnect``): the server also runs it inside
+    whatever ends a connection, such as the commit that ended a person's sign-ins, whose session it must leave
+    alone.
 
     Flask-SocketIO runs each event in a request context for ``/socket.io/``, which matches no route: Flask keeps the
     ``NotFound`` on the request, and its traceback holds the context's own frame, a reference cycle. Our handlers
@@ -69,16 +82,21 @@ def _live_event(handler):
     until a full collection. Dropping the unused 404 lets reference counting free it all when the event ends.
     """
 
-    @functools.wraps(handler)
-    def handle(*args, **kwargs):
-        request.routing_exception = None
-        try:
-            with transaction():
+    def decorate(handler):
+        @functools.wraps(handler)
+        def handle(*args, **kwargs):
+            request.routing_exception = None
+            if not database:
                 return handler(*args, **kwargs)
-        finally:
-            db.session.remove()
+            try:
+                with transaction():
+                    return handler(*args, **kwargs)
+            finally:
+                db.session.remove()
 
-    return handle
+        return handle
+
+    return decorate(handler) if handler is not None else decorate
 
 
 @socketio.on("connect", namespace=NAMESPACE)
@@ -88,10 +106,12 @@ def on_connect(auth=None):
     if who is None:
         raise ConnectionRefusedError("unauthorized")
     _clients[request.sid] = who
+    if who.user_id is not None:
+        join_room(person_room(who.user_id))  # so that ending the person's sign-ins ends this connection
 
 
 @socketio.on("disconnect", namespace=NAMESPACE)
-@_live_event
+@_live_event(database=False)
 def on_disconnect(*args):
     _clients.pop(request.sid, None)
 
@@ -123,10 +143,12 @@ def on_join(data=None):
             allowed = who.projector == session_id and session.projector_secret == who.secret
             error = "revoked" if who.projector == session_id else "forbidden"
         else:
-            from ..accounts.models import User
-
             user = db.session.get(User, who.user_id, options=[lazyload(User.unit)])
-            allowed = user is not None and user.active and services.can_view(user, session)
+            if user is None or not user.active or (user.session_version or 0) != who.session_version:
+                disconnect()
+                return {"ok": False, "error": "signed_out"}
+            user.link_session = who.link_only
+            allowed = services.can_view(user, session)
             error = "forbidden"
         if not allowed:
             if who.projector is not None and who.room != target:
@@ -141,3 +163,12 @@ def on_join(data=None):
         db.session.remove()
     emit("state", state)
     return {"ok": True, "version": state["version"]}
+
+
+@sign_ins_ended.connect
+def end_connections(_sender, user_id: int, **_kw) -> None:
+    """A person's sign-ins ended: their open connections end too, in every process."""
+    try:
+        socketio.close_room(person_room(user_id), namespace=NAMESPACE)
+    except Exception:  # the message queue being down must not fail the request that signed them out
+        log.warning("could not end the live connections of user %s", user_id, exc_info=True)

@@ -101,5 +101,4 @@ def mark_all_read(user: User) -> int:
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=now())
     )
-    db.session.commit()
     return result.rowcount or 0

@@ -245,7 +245,6 @@ def submit_question(
     db.session.add(question)
     db.session.flush()
     record(actor, "question.submit", question, after=_snapshot(question))
-    db.session.commit()
     return question, True
 
 
@@ -291,7 +290,6 @@ def edit_question(
     question.updated_at = now()
     _index(question, actor)
     record(actor, "question.edit", question, before=before, after=_snapshot(question))
-    db.session.commit()
     return question
 
 
@@ -310,7 +308,6 @@ def withdraw_question(actor: User, question: Question) -> Question:
     record(actor, "question.withdraw", question, before=before, after=_snapshot(question))
     if before["status"] == "accepted":
         live.state_changed(question.session_id)  # it leaves the agenda the live screens show
-    db.session.commit()
     return question
 
 
@@ -353,7 +350,6 @@ def accept_question(actor: User, question: Question) -> Question:
     record(actor, "question.accept", question, before=before, after=_snapshot(question))
     live.state_changed(question.session_id)  # it joins the agenda the live screens show
     _tell_author(question, _("Ý kiến #%(id)s của đồng chí đã được tiếp nhận vào chương trình.", id=question.id))
-    db.session.commit()
     return question
 
 
@@ -379,7 +375,6 @@ def return_question(actor: User, question: Question, reason: str | None) -> Ques
         _("Ý kiến #%(id)s của đồng chí được trả lại. Lý do: %(reason)s", id=question.id, reason=question.reason),
         mail_subject=_("Ý kiến của đồng chí được trả lại"),
     )
-    db.session.commit()
     return question
 
 
@@ -432,7 +427,6 @@ def merge_question(actor: User, question: Question, into: Question) -> Question:
         ),
         mail_subject=_("Ý kiến của đồng chí đã được gộp"),
     )
-    db.session.commit()
     return question
 
 
@@ -457,7 +451,6 @@ def assign_question(actor: User, question: Question, assignee_id: int | None) ->
     before = _snapshot(question)
     question.assignee_id = assignee_id
     record(actor, "question.assign", question, before=before, after=_snapshot(question))
-    db.session.commit()
     return question
 
 
@@ -505,7 +498,6 @@ def reorder_questions(actor: User, session: DialogueSession, ordered_ids: list[i
     if after != before:
         record(actor, "question.reorder", session, before={"positions": before}, after={"positions": after})
         live.state_changed(session.id)
-    db.session.commit()
     return order
 
 
@@ -555,7 +547,6 @@ def support_question(actor: User, question: Question, supported: bool = True) ->
     elif not supported and existing is not None:
         db.session.delete(existing)
         record(actor, "question.unsupport", question, after={"supported": False})
-    db.session.commit()
     return supporter_counts([question.id]).get(question.id, 0)
 
 

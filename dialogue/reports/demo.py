@@ -444,4 +444,3 @@ def seed_article_session() -> None:
         db.session.add(draft)
         db.session.flush()
         record(clerk, f"document.{kind}.save", draft, after={"revision": 1})
-    db.session.commit()

@@ -129,7 +129,6 @@ def save_draft(actor: User, session: DialogueSession, kind: str, fields: dict, r
         try:
             db.session.flush()
         except IntegrityError as exc:
-            db.session.rollback()
             raise stale from exc
         before = None
     else:
@@ -141,11 +140,9 @@ def save_draft(actor: User, session: DialogueSession, kind: str, fields: dict, r
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            db.session.rollback()
             raise stale
         db.session.refresh(draft)
     audit(actor, f"document.{kind}.save", draft, before=before, after={"fields": clean, "revision": draft.revision})
-    db.session.commit()
     return draft
 
 
@@ -260,10 +257,8 @@ def publish(actor: User, session: DialogueSession, kind: str, revision: int | No
     try:
         db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         raise Conflict(_l("Một phiên bản khác vừa được ban hành cùng lúc. Xin thử lại.")) from exc
     audit(actor, f"document.{kind}.publish", doc, after={"version": version, "draft_revision": current_revision})
-    db.session.commit()
     return doc
 
 

@@ -67,7 +67,6 @@ def record_response(
     question_ids: Iterable[int] = (),
     speaker_id: int | None = None,
     referred_to: str | None = None,
-    commit: bool = True,
 ) -> Response:
     """Records a response; linked questions become ``answered`` and their authors get a notice.
 
@@ -166,8 +165,6 @@ def record_response(
         },
     )
     live.state_changed(session_id)  # the questions answered change on the agenda the live screens show
-    if commit:
-        db.session.commit()
     return response
 
 
@@ -197,7 +194,6 @@ def record_response_with_commitment(
         question_ids=question_ids,
         speaker_id=speaker_id,
         referred_to=referred_to,
-        commit=False,
     )
     created = None
     if commitment is not None:
@@ -211,10 +207,8 @@ def record_response_with_commitment(
             response_id=response.id,
             question_id=question_id,
             speaker_id=response.speaker_id,
-            commit=False,
             **fields,
         )
-    db.session.commit()
     return response, created
 
 

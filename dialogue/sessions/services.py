@@ -439,7 +439,6 @@ def create_session(
     _sync_invitations(session)
     db.session.flush()
     record(actor, "session.create", session, after=_snapshot(session))
-    db.session.commit()
     return session
 
 
@@ -491,7 +490,6 @@ def update_session(actor: User, session: DialogueSession, **changes) -> Dialogue
         from ..live.services import state_changed
 
         state_changed(session.id)  # the title and the turn time are on the live screens
-    db.session.commit()
     return session
 
 
@@ -558,7 +556,6 @@ def change_status(actor: User, session: DialogueSession, new_status: str) -> Dia
 
     # The live area: opening/closing times, the live version, and the new state to every screen after the commit.
     on_status_change(actor, session, current, new_status)
-    db.session.commit()
     return session
 
 
@@ -578,7 +575,6 @@ def add_invitee(actor: User, session: DialogueSession, user: User) -> Invitation
     db.session.add(inv)
     db.session.flush()
     record(actor, "invitation.create", inv, after={"session_id": session.id, "user_id": user.id})
-    db.session.commit()
     return inv
 
 
@@ -590,7 +586,6 @@ def remove_invitee(actor: User, invitation: Invitation) -> None:
         raise Conflict(_l("Người này đã gửi ý kiến cho buổi đối thoại nên không thể bỏ khỏi danh sách khách mời."))
     record(actor, "invitation.delete", invitation, before={"session_id": session.id, "user_id": invitation.user_id})
     db.session.delete(invitation)
-    db.session.commit()
 
 
 def get_invitation(invitation_id: int) -> Invitation:
@@ -614,7 +609,6 @@ def set_rsvp(user: User, session: DialogueSession, rsvp: str) -> Invitation:
         inv.rsvp = rsvp
         inv.rsvp_at = now()
         record(user, "invitation.rsvp", inv, before=before, after={"rsvp": rsvp})
-    db.session.commit()
     return inv
 
 
@@ -659,7 +653,6 @@ def resend_link(actor: User, invitation: Invitation) -> Invitation:
     )
     invitation.link_sent_at = now()
     record(actor, "invitation.resend", invitation, after={"email": bool(user.email)})
-    db.session.commit()
     return invitation
 
 
@@ -682,7 +675,6 @@ def remind(session: DialogueSession, actor: User | None = None) -> int:
         sent += 1
     if sent:
         record(actor, "session.remind", session, after={"sent": sent, "day": day})
-    db.session.commit()
     return sent
 
 

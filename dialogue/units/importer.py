@@ -233,46 +233,40 @@ def apply(actor: User | None, filename: str, data: bytes) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0, "cells_created": 0}
     grassroots = _grassroots_index()
     cells = _cells_index()
-    try:
-        for row in result.rows:
-            parent = _grassroots_lookup(grassroots, row.grassroots)
-            assert parent is not None
-            key = (parent.id, fold(row.cell))
-            cell = cells.get(key)
-            if cell is None:
-                cell = create_unit(actor, name=row.cell, kind="cell", parent_id=parent.id, commit=False)
-                cells[key] = cell
-                counts["cells_created"] += 1
-            roles = {"secretary"} if is_secretary_position(row.position) else set()
-            if row.user_id is None:
-                create_user(
-                    actor,
-                    name=row.name,
-                    email=row.email,
-                    phone=row.phone,
-                    roles=roles,
-                    unit_id=cell.id,
-                    position=row.position,
-                    commit=False,
-                )
-                counts["created"] += 1
-            elif row.action == "update":
-                user = db.session.get(User, row.user_id)
-                changes: dict = {"name": row.name, "position": row.position, "unit_id": cell.id}
-                if row.phone:
-                    changes["phone"] = row.phone
-                if row.email:
-                    changes["email"] = row.email
-                changes["roles"] = user.role_names | roles
-                update_user(actor, user, commit=False, **changes)
-                counts["updated"] += 1
-            else:
-                counts["unchanged"] += 1
-        record(actor, "members.import", None, object_type="import", after={"file": filename, **counts})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    for row in result.rows:
+        parent = _grassroots_lookup(grassroots, row.grassroots)
+        assert parent is not None
+        key = (parent.id, fold(row.cell))
+        cell = cells.get(key)
+        if cell is None:
+            cell = create_unit(actor, name=row.cell, kind="cell", parent_id=parent.id)
+            cells[key] = cell
+            counts["cells_created"] += 1
+        roles = {"secretary"} if is_secretary_position(row.position) else set()
+        if row.user_id is None:
+            create_user(
+                actor,
+                name=row.name,
+                email=row.email,
+                phone=row.phone,
+                roles=roles,
+                unit_id=cell.id,
+                position=row.position,
+            )
+            counts["created"] += 1
+        elif row.action == "update":
+            user = db.session.get(User, row.user_id)
+            changes: dict = {"name": row.name, "position": row.position, "unit_id": cell.id}
+            if row.phone:
+                changes["phone"] = row.phone
+            if row.email:
+                changes["email"] = row.email
+            changes["roles"] = user.role_names | roles
+            update_user(actor, user, **changes)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    record(actor, "members.import", None, object_type="import", after={"file": filename, **counts})
     return counts
 
 

@@ -46,7 +46,7 @@ def _check_name(name: str | None, parent_id: int | None, exclude_id: int | None 
     return name
 
 
-def create_unit(actor: User | None, *, name: str, kind: str, parent_id: int | None = None, commit: bool = True) -> Unit:
+def create_unit(actor: User | None, *, name: str, kind: str, parent_id: int | None = None) -> Unit:
     if kind not in UNIT_KINDS:
         raise Invalid(_l("Loại đơn vị không hợp lệ."), fields={"kind": ["?"]})
     if parent_id is not None:
@@ -56,8 +56,6 @@ def create_unit(actor: User | None, *, name: str, kind: str, parent_id: int | No
     db.session.add(unit)
     db.session.flush()
     record(actor, "unit.create", unit, after=snapshot(unit, UNIT_FIELDS))
-    if commit:
-        db.session.commit()
     return unit
 
 
@@ -70,7 +68,6 @@ def rename_unit(actor: User | None, unit: Unit, name: str, kind: str | None = No
         unit.kind = kind
     unit.search_text = search_blob(unit.name)
     record(actor, "unit.update", unit, before=before, after=snapshot(unit, UNIT_FIELDS))
-    db.session.commit()
     return unit
 
 
@@ -84,7 +81,6 @@ def move_unit(actor: User | None, unit: Unit, new_parent_id: int | None) -> Unit
     _check_name(unit.name, new_parent_id, exclude_id=unit.id)
     unit.parent_id = new_parent_id
     record(actor, "unit.move", unit, before=before, after=snapshot(unit, UNIT_FIELDS))
-    db.session.commit()
     return unit
 
 
@@ -96,7 +92,6 @@ def set_active(actor: User | None, unit: Unit, active: bool) -> Unit:
     record(
         actor, "unit.activate" if active else "unit.deactivate", unit, before=before, after=snapshot(unit, UNIT_FIELDS)
     )
-    db.session.commit()
     return unit
 
 
@@ -127,7 +122,6 @@ def delete_unit(actor: User | None, unit: Unit) -> None:
         raise Conflict(_l("Đơn vị đã có dữ liệu liên quan nên không thể xóa; hãy ngừng hoạt động đơn vị."))
     record(actor, "unit.delete", unit, before=snapshot(unit, UNIT_FIELDS))
     db.session.delete(unit)
-    db.session.commit()
 
 
 def descendant_ids(unit_ids: Iterable[int], include_self: bool = True) -> set[int]:
