@@ -149,6 +149,14 @@ def test_a_moment_counts_by_its_day_in_vietnam():
     assert LAW.add_working_days(datetime(2026, 2, 12, 17, 30, tzinfo=UTC), 1) == date(2026, 2, 23)
 
 
+def test_years_without_the_librarys_lunar_dates_are_refused_not_guessed():
+    assert law_year(2100).holidays  # the last year with Tết
+    with pytest.raises(ValueError):
+        LAW.is_working_day(date(2101, 1, 3))
+    with pytest.raises(ValueError):
+        LAW.add_working_days(date(2100, 12, 28), 10)
+
+
 def test_a_day_cannot_be_both_off_and_working():
     with pytest.raises(ValueError):
         WorkCalendar(days_off=[date(2026, 2, 28)], working_days=[date(2026, 2, 28)])

@@ -22,7 +22,9 @@ from ..core.timeutil import to_local
 
 SATURDAY, SUNDAY = 5, 6
 WEEKEND_DAYS = frozenset({SATURDAY, SUNDAY})
-FIRST_YEAR, LAST_YEAR = date.min.year, date.max.year
+# The library's lunar tables (Tết, Hùng Kings' day) run from 1901 to 2100; outside them a year would silently lose
+# its lunar holidays, so the calendar refuses it instead of giving a wrong deadline.
+FIRST_YEAR, LAST_YEAR = 1901, 2100
 # The library's languages for the names of the holidays, by the app's locale.
 LIBRARY_LANGUAGES = {"vi": "vi", "en": "en_US"}
 
@@ -99,7 +101,7 @@ class WorkCalendar:
 
     def _build_year(self, year: int) -> _Year:
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError(f"year {year} is outside the calendar")
+            raise ValueError(f"year {year} is outside the calendar ({FIRST_YEAR}–{LAST_YEAR})")
         law = law_year(year)
         first = date(year, 1, 1).toordinal()
         last = date(year, 12, 31).toordinal()
