@@ -17,6 +17,7 @@ PAGE_MODULES: tuple[str, ...] = (
     "dialogue.followups.views",
     "dialogue.reports.views",
     "dialogue.search.views",
+    "dialogue.calendar.views",
 )
 
 # Modules that add endpoints to the /api/v1 blueprint (imported before it is registered).
@@ -29,6 +30,7 @@ API_MODULES: tuple[str, ...] = (
     "dialogue.api.commitments",
     "dialogue.api.live",
     "dialogue.api.responses",
+    "dialogue.api.calendar",
 )
 
 # Modules that register Socket.IO handlers when imported.

@@ -3,6 +3,7 @@
 from .accounts import models as accounts_models  # noqa: F401
 from .api import models as api_models  # noqa: F401
 from .audit import models as audit_models  # noqa: F401
+from .calendar import models as calendar_models  # noqa: F401
 from .followups import models as followups_models  # noqa: F401
 from .live import models as live_models  # noqa: F401
 from .notifications import models as notifications_models  # noqa: F401

@@ -1,0 +1,1 @@
+"""The office's calendar of Vietnamese working days, on which every deadline counts."""
