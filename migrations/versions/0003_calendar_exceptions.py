@@ -11,8 +11,8 @@ import dialogue.core.db_types
 
 
 # revision identifiers, used by Alembic.
-revision = 'workdays_calendar'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
