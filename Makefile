@@ -12,7 +12,7 @@ PORT ?= 8000
 # would be, so a worker neither compiles it at each start nor keeps the compiler's leftovers on its heap.
 APP_CODE := dialogue config.py wsgi.py
 
-.PHONY: install run serve test lint format translations extract-messages migrate migration seed clean
+.PHONY: install run serve test lint format translations extract-messages migrate migration seed clean system-packages
 
 install: $(STAMP) $(MO)
 
@@ -67,9 +67,15 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Runs ruff, then the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one.
+# Debian's packages the suite needs (Chromium, LibreOffice, poppler, nginx, ...) and a Redis: installed or started
+# when this runs as root, else it stops at once and prints the command to run.
+system-packages:
+	deploy/system-packages.sh
+
+# Checks the machine, runs ruff, then the suite on SQLite, then on PostgreSQL when TEST_DATABASE_URL names one.
 # With REQUIRE_POSTGRES=1 a missing PostgreSQL is a failure.
-test: lint
+test: system-packages
+	@$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest -q -p no:cacheprovider --db sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		$(VENV)/bin/pytest -q -p no:cacheprovider --db postgres; \

@@ -40,11 +40,13 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     _init_extensions(app)
     _register_modules(app)
     _register_template_helpers(app)
+    from .core.assets import register_asset_versions
     from .core.uow import register_request_boundary
     from .core.web import register_error_handlers, register_security_headers
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_asset_versions(app)
     register_request_boundary(app, app.extensions["unit_of_work_race"])
     trust_proxies(app)
     return app

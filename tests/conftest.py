@@ -37,6 +37,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db", default="sqlite", choices=("sqlite", "postgres"), help="database to run the suite on")
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``postgres_only`` tests (pg_dump, pg_restore) run in the PostgreSQL run that ``make test`` does when
+    TEST_DATABASE_URL is set (and .ci/run always does); the SQLite run reports them as skipped, with the reason."""
+    if item.get_closest_marker("postgres_only") and item.config.getoption("--db") != "postgres":
+        pytest.skip("PostgreSQL only: runs with --db postgres (TEST_DATABASE_URL)")
+
+
 def postgres_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
