@@ -1,7 +1,7 @@
 """calendar exceptions: the office's days off and make-up working days (one per date)
 
-Revision ID: workdays_calendar
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-01 19:53:57.784224
 
 """
