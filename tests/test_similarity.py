@@ -284,7 +284,7 @@ def test_the_form_offers_suggestions_only_to_who_may_submit(tree, open_session, 
     page = client.get(f"/sessions/{open_session.id}/questions/new").get_data(as_text=True)
     assert "data-similar " in page and f"/api/v1/sessions/{open_session.id}/questions/similar" in page
     assert "js/similar.js" in page and "css/similar.css" in page
-    assert "Ý kiến đã được tiếp nhận có nội dung tương tự" in page
+    assert "Ý kiến tương tự đã được tiếp nhận" in page
 
     staff_only = client.get(f"/sessions/{schedule(tree, units=[tree.communes[1]]).id}/questions/new")
     assert "data-similar " not in staff_only.get_data(as_text=True)  # not invited there
