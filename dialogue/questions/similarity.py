@@ -20,10 +20,14 @@ The score is the cosine of the two vectors (0 to 1). ``THRESHOLD`` is chosen on 
 ``tests/data/duplicate_pairs.json``; ``bench/duplicates.py`` prints precision, recall and the time per comparison
 against the plain fuzzy match.
 
-pyvi is loaded at the first use, not with the app: it costs about 30 MiB and 0.3 s in the process (pyvi's model
-and dictionary, python-crfsuite, numpy). Its package depends on scikit-learn, which would add 80 MiB and 2 s more
-to a web worker for nothing: sklearn-crfsuite, which pyvi's model is pickled with, only takes a base class from
-scikit-learn when it is there, so it is kept out while pyvi loads.
+pyvi is loaded at the first use, not with the app: about 22 MiB and 0.8 s in the process (pyvi's model and
+dictionary, python-crfsuite, NumPy), then ~1 ms of CPU per new text (the words of a text are kept, ``features``).
+Its package depends on scikit-learn, which would make it 88 MiB and 4.5 s in a web worker for nothing:
+sklearn-crfsuite, which pyvi's model is pickled with, only takes a base class from scikit-learn when it is there,
+so scikit-learn is kept out while pyvi loads (and stays importable afterwards).
+
+The threshold rule (``bench/duplicates.py``): on the labelled set only, the cutoff whose lower F1 is highest between
+weighting over the whole set (a session) and over each pair alone (a session of two).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from functools import lru_cache
 
 from ..core.text import fold, nfc
 
-# Chosen on tests/data/duplicate_pairs.json (bench/duplicates.py prints how).
+# Chosen on tests/data/duplicate_pairs.json by the rule above; bench/duplicates.py prints the sweep.
 THRESHOLD = 0.31
 SYLLABLE_WEIGHT = 0.5  # a word's syllables count with this weight beside the word itself
 MIN_TERMS = 2  # a text with fewer content words than this says too little to be matched
