@@ -27,6 +27,7 @@ API_MODULES: tuple[str, ...] = (
     "dialogue.api.units",
     "dialogue.api.sessions",
     "dialogue.api.questions",
+    "dialogue.api.similar",
     "dialogue.api.commitments",
     "dialogue.api.live",
     "dialogue.api.responses",

@@ -42,7 +42,6 @@ PUBLIC_STATUSES = ("accepted", "answered")  # what other invitees may see
 OPEN_STATUSES = ("submitted", "accepted")  # candidates for duplicates and merging
 MAX_BODY = 5000
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
-DUPLICATE_CUTOFF = 80
 # Accepted types, recognised by their first bytes (never by the name or the browser's word for it).
 SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"%PDF-", "application/pdf", "pdf"),
@@ -609,7 +608,9 @@ def visible_stmt(user, session: DialogueSession, filters: dict[str, Any] | None 
     if filters.get("unit_id"):
         stmt = stmt.where(Question.unit_id.in_(descendant_ids([int(filters["unit_id"])])))
     if filters.get("topic"):
-        stmt = stmt.where(Question.topic == nfc(filters["topic"]))
+        from .topics import spellings_of  # the topic's group: "Bieu mau" finds "Biểu mẫu"
+
+        stmt = stmt.where(Question.topic.in_(spellings_of(session.id, nfc(filters["topic"]))))
     if filters.get("author_id"):
         stmt = stmt.where(Question.author_id == int(filters["author_id"]))
     if filters.get("q"):
@@ -637,43 +638,24 @@ def page_of(stmt, page: int = 1, per_page: int = 50) -> dict:
 
 
 def topics_of(session: DialogueSession) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Question.topic).where(Question.session_id == session.id).distinct().order_by(Question.topic)
-        )
-    )
+    """The session's topics, one per group of spellings (``topics``), the largest first."""
+    from .topics import groups_of
+
+    return [group["name"] for group in groups_of(session.id)]
 
 
 def duplicate_suggestions(session: DialogueSession, questions: list[Question], limit: int = 3) -> dict[int, list]:
-    """Likely duplicates of each given submission among the session's open ones (fuzzy match on the folded text).
-    One query for the candidates; the matching runs in rapidfuzz's C code."""
-    from rapidfuzz import fuzz, process
+    """Likely duplicates of each given submission among the session's open ones, as (id, score in %), best first:
+    the same request in other words or without accents (``similarity``). One query for the candidates."""
+    from . import similarity
 
     wanted = [q for q in questions if q.status in (*OPEN_STATUSES, "returned")]
     if not wanted:
         return {}
     rows = db.session.execute(
-        select(Question.id, Question.topic, Question.body, Question.author_id).where(
-            Question.session_id == session.id, Question.status.in_(OPEN_STATUSES)
-        )
+        select(Question.id, Question.body).where(Question.session_id == session.id, Question.status.in_(OPEN_STATUSES))
     ).all()
-    choices = {row.id: fold(row.body) for row in rows}
-    out: dict[int, list] = {}
-    for q in wanted:
-        folded = fold(q.body)
-        if len(folded) < 12:
-            continue
-        matches = process.extract(
-            folded,
-            choices,
-            scorer=fuzz.token_set_ratio,
-            score_cutoff=DUPLICATE_CUTOFF,
-            limit=limit + 1,
-        )
-        found = [(key, round(score)) for _text, score, key in matches if key != q.id][:limit]
-        if found:
-            out[q.id] = found
-    return out
+    return similarity.duplicates({q.id: q.body for q in wanted}, {row.id: row.body for row in rows}, limit=limit)
 
 
 # Export ----------------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ..units.services import descendant_ids
 from . import services
 from .forms import AssignForm, MergeForm, PositionForm, QuestionForm, ReturnForm
 from .models import Question
+from .topics import groups_of, topic_key
 
 bp = Blueprint("questions", __name__)
 
@@ -322,7 +323,8 @@ def index(session_id: int):
         staff=staff,
         moderator=moderator,
         suggestions=suggestions,
-        topics=services.topics_of(session) if staff else [],
+        topics=groups_of(session.id) if staff else [],
+        topic_key=topic_key(filters.get("topic")),
         units=units,
         supported=services.supported_by(current_user, [q.id for q in page["items"]]),
         args={k: v for k, v in filters.items()},

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..followups.models import COMMITMENT_STATUSES, OPEN_STATUSES, Commitment
 from ..live.models import Speaker
 from ..questions.models import QUESTION_KINDS, Question
+from ..questions.topics import group_counts
 from ..responses.models import RESPONSE_KINDS, Response
 from ..sessions.models import DialogueSession, Invitation
 from ..units.models import Unit
@@ -73,7 +74,7 @@ def compute(session_filter) -> dict:
     ):
         per[sid]["submissions"] += count
         by_kind[kind] += count
-        by_topic[(topic or "").strip() or "—"] += count
+        by_topic[topic or ""] += count  # spellings; grouped without regard to accents below
 
     units = _ancestor_map()
     by_unit: Counter = Counter()
@@ -192,7 +193,7 @@ def compute(session_filter) -> dict:
         "attendance_rate": _rate(present, invited),
         "submissions": sum(by_kind.values()),
         "submissions_by_kind": {k: by_kind.get(k, 0) for k in QUESTION_KINDS},
-        "submissions_by_topic": sorted(by_topic.items(), key=lambda kv: (-kv[1], kv[0])),
+        "submissions_by_topic": group_counts(by_topic.items()),
         "submissions_by_unit": sorted(by_unit.items(), key=lambda kv: (-kv[1], kv[0])),
         "turns_done": sum(r["turns"] for r in session_rows),
         "turns_seconds": turns_seconds,
