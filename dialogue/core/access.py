@@ -14,9 +14,25 @@ from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 ROLES: tuple[str, ...] = ("admin", "organizer", "host", "secretary", "secretariat", "unit")
-STAFF: tuple[str, ...] = ("admin", "organizer", "host", "secretariat")
+
+# The role groups: every role list of the package is one of these. Who may do what to which object is then
+# decided by each area's ``permissions.py``, which starts from these groups.
+ADMINS: tuple[str, ...] = ("admin",)
+STAFF: tuple[str, ...] = ("admin", "organizer", "host", "secretariat")  # see every session and its record
+MANAGERS: tuple[str, ...] = ("organizer", "admin")  # the office: schedule, invite, moderate, run the queue
+CONSOLE: tuple[str, ...] = ("organizer", "host", "admin")  # the live console
+RESPONDERS: tuple[str, ...] = ("organizer", "host", "admin")  # record a response in the hall
+WRITERS: tuple[str, ...] = ("organizer", "host", "secretariat", "admin")  # answer in writing after the session
+ASSIGNERS: tuple[str, ...] = ("organizer", "host", "secretariat")  # give a commitment to a unit
+VERIFIERS: tuple[str, ...] = ("secretariat",)  # verify, reopen, cancel, extend commitments
+DOCUMENT_READERS: tuple[str, ...] = ("organizer", "host", "secretariat")  # drafts of the minutes and notice
+DOCUMENT_EDITORS: tuple[str, ...] = ("organizer", "host")  # edit and publish them
+HOSTS: tuple[str, ...] = ("host", "organizer", "admin")  # may chair a session
+ANSWERERS: tuple[str, ...] = ("host", "organizer", "secretariat", "unit", "admin")  # may be named to answer
+UNITS: tuple[str, ...] = ("unit",)  # a responsible unit's account
+INVITEES: tuple[str, ...] = ("secretary",)  # a cell secretary
 # What a sign-in through a personal link may act as, whatever the account holds: an invitee.
-LINK_SESSION_ROLES: tuple[str, ...] = ("secretary",)
+LINK_SESSION_ROLES: tuple[str, ...] = INVITEES
 
 
 @dataclass(frozen=True)

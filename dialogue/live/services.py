@@ -1,10 +1,9 @@
 """The live session: check-in, the speakers' queue with timed turns, the projector link, and live events.
 
-Every change of live state takes the session row's lock (``SELECT ... FOR UPDATE`` on PostgreSQL, the write lock
-on SQLite), bumps ``DialogueSession.live_version`` by one in the same transaction, commits, and publishes the new
-snapshot after the commit (``publish_state``) to the session's Socket.IO room and to the room of its current
-projector link. Other areas whose changes are on the live screens (the agenda, answers, the session's title)
-call ``state_changed``. The snapshot last built is held per process and reused while the version stands.
+Every change of live state takes the session row's lock and bumps ``DialogueSession.live_version`` by one in the
+same transaction (``sessions.livestate``, which the areas below use too); after the commit the new snapshot is
+built and published (``publish_state``) to the session's Socket.IO room and to the room of its current projector
+link. The snapshot last built is held per process and reused while the version stands.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import time
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import lazyload
 
@@ -29,6 +28,8 @@ from ..core.text import like_pattern
 from ..core.timeutil import now
 from ..extensions import db, socketio
 from ..questions.models import Question
+from ..sessions.livestate import bump_version, lock_session
+from ..sessions.livestate import state_changed as state_changed
 from ..sessions.models import DialogueSession, Invitation
 
 # Who may see a session is the sessions area's rule; re-exported for the live pages, API and socket.
@@ -37,6 +38,7 @@ from ..sessions.services import get_session as get_session
 from ..sessions.services import invitation_for as invitation_of
 from ..sessions.services import is_staff as is_staff
 from ..sessions.services import require_view as require_view
+from ..sessions.signals import live_state_changed, status_changed
 from . import snapshot as _snapshot
 from .models import Speaker
 
@@ -92,6 +94,11 @@ def snapshot(session: DialogueSession) -> dict:
     state = _snapshot.build_state(db.session, session.id)
     _hold(state)
     return state.data
+
+
+@live_state_changed.connect
+def _publish_committed_change(_sender, *, session_id: int, **_kw) -> None:
+    publish_state(session_id)
 
 
 def publish_state(session_id: int) -> None:
@@ -201,52 +208,10 @@ def list_speakers(session: DialogueSession, statuses: tuple[str, ...] | None = N
 # Locking and versions -----------------------------------------------------------------------------------------
 
 
-def lock_session(session_id: int) -> DialogueSession:
-    """Takes the session row's lock for the rest of the transaction and returns the fresh row.
-
-    PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite has no row locks: a no-op UPDATE takes the database's write
-    lock first, so two writers are serialised the same way.
-    """
-    if db.engine.dialect.name == "sqlite":
-        db.session.execute(
-            update(DialogueSession)
-            .where(DialogueSession.id == session_id)
-            .values(live_version=DialogueSession.live_version)
-            .execution_options(synchronize_session=False)
-        )
-    session = db.session.scalar(
-        select(DialogueSession)
-        .where(DialogueSession.id == session_id)
-        .with_for_update(of=DialogueSession)
-        .options(QUEUE_ROWS_ONLY)  # hosts and invited units load only if a caller reads them
-        .execution_options(populate_existing=True)
-    )
-    if session is None:
-        raise NotFound(_l("Không tìm thấy buổi đối thoại."))
-    return session
-
-
-def bump_version(session: DialogueSession) -> int:
-    """One more change of live state: the version grows by one and the snapshot goes out after the commit.
-
-    Engineer A's status change calls this too (in its transaction) so the version moves with the status.
-    """
-    session.live_version = (session.live_version or 0) + 1
-    sid = session.id
-    after_commit(lambda: publish_state(sid))
-    return session.live_version
-
-
-def state_changed(session_id: int) -> None:
-    """Something the live screens show changed in this transaction outside the speakers' queue (the agenda, an
-    answer, the title or the turn time): the version moves under the session's lock, and the new state goes out
-    after the commit."""
-    bump_version(lock_session(session_id))
-
-
-def on_status_change(actor: User | None, session: DialogueSession, before: str, after: str) -> None:
-    """Called by ``sessions.services.change_status`` inside its transaction: the live opening and closing times,
-    the current turn ends with the session, and the version moves (the new state goes out after the commit)."""
+@status_changed.connect
+def on_status_change(session: DialogueSession, *, actor: User | None, before: str, after: str, **_kw) -> None:
+    """The sessions area moved a session (in its transaction): the live opening and closing times, the current
+    turn ends with the session, and the version moves (the new state goes out after the commit)."""
     db.session.flush()  # the new status is written before the row is re-read under its lock
     session = lock_session(session.id)
     at = now()

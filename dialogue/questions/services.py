@@ -30,9 +30,9 @@ from ..core.pagination import page_of as core_page_of
 from ..core.text import fold, like_pattern, nfc, search_blob
 from ..core.timeutil import format_datetime, now
 from ..extensions import db
-from ..live import services as live
 from ..notifications.services import notify, send_mail_after_commit
 from ..sessions import services as sessions
+from ..sessions.livestate import state_changed
 from ..sessions.models import DialogueSession
 from ..units.services import descendant_ids
 from .models import QUESTION_KINDS, QUESTION_STATUSES, Question, QuestionSupport
@@ -306,7 +306,7 @@ def withdraw_question(actor: User, question: Question) -> Question:
     question.updated_at = now()
     record(actor, "question.withdraw", question, before=before, after=_snapshot(question))
     if before["status"] == "accepted":
-        live.state_changed(question.session_id)  # it leaves the agenda the live screens show
+        state_changed(question.session_id)  # it leaves the agenda the live screens show
     return question
 
 
@@ -347,7 +347,7 @@ def accept_question(actor: User, question: Question) -> Question:
     question.reason = None
     question.position = _next_position(question.session_id)
     record(actor, "question.accept", question, before=before, after=_snapshot(question))
-    live.state_changed(question.session_id)  # it joins the agenda the live screens show
+    state_changed(question.session_id)  # it joins the agenda the live screens show
     _tell_author(question, _("Ý kiến #%(id)s của đồng chí đã được tiếp nhận vào chương trình.", id=question.id))
     return question
 
@@ -368,7 +368,7 @@ def return_question(actor: User, question: Question, reason: str | None) -> Ques
     question.position = None
     record(actor, "question.return", question, before=before, after=_snapshot(question))
     if before["status"] == "accepted":
-        live.state_changed(question.session_id)
+        state_changed(question.session_id)
     _tell_author(
         question,
         _("Ý kiến #%(id)s của đồng chí được trả lại. Lý do: %(reason)s", id=question.id, reason=question.reason),
@@ -415,7 +415,7 @@ def merge_question(actor: User, question: Question, into: Question) -> Question:
     db.session.execute(delete(QuestionSupport).where(QuestionSupport.question_id == question.id))
     record(actor, "question.merge", question, before=before, after=_snapshot(question))
     if before["status"] == "accepted":
-        live.state_changed(question.session_id)
+        state_changed(question.session_id)
     _tell_author(
         question,
         _(
@@ -496,7 +496,7 @@ def reorder_questions(actor: User, session: DialogueSession, ordered_ids: list[i
     after = {q.id: q.position for q in order}
     if after != before:
         record(actor, "question.reorder", session, before={"positions": before}, after={"positions": after})
-        live.state_changed(session.id)
+        state_changed(session.id)
     return order
 
 

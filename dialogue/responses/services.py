@@ -21,10 +21,10 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.labels import label
 from ..core.text import nfc, search_blob
 from ..extensions import db
-from ..live import services as live
 from ..live.models import Speaker
 from ..notifications.services import notify
 from ..questions.models import Question
+from ..sessions.livestate import state_changed
 from ..sessions.models import DialogueSession
 from .models import RESPONSE_KINDS, Response
 
@@ -164,7 +164,7 @@ def record_response(
             "referred_to": referred,
         },
     )
-    live.state_changed(session_id)  # the questions answered change on the agenda the live screens show
+    state_changed(session_id)  # the questions answered change on the agenda the live screens show
     return response
 
 

@@ -33,7 +33,9 @@ from ..extensions import db
 from ..notifications.services import claim_reminder, notify, notify_all, send_mail_after_commit
 from ..units.models import Unit
 from ..units.services import cell_secretaries_beneath
+from .livestate import state_changed
 from .models import RSVP_STATES, SESSION_STATUSES, DialogueSession, Invitation, SessionHost, SessionInvitedUnit
+from .signals import status_changed
 
 log = logging.getLogger(__name__)
 
@@ -487,8 +489,6 @@ def update_session(actor: User, session: DialogueSession, **changes) -> Dialogue
     after = _snapshot(session)
     if after != before:
         record(actor, "session.update", session, before=before, after=after)
-        from ..live.services import state_changed
-
         state_changed(session.id)  # the title and the turn time are on the live screens
     return session
 
@@ -552,10 +552,9 @@ def change_status(actor: User, session: DialogueSession, new_status: str) -> Dia
     if current == "draft" and new_status == "open":
         _notify_invitees(session)
     record(actor, "session.status", session, before=before, after={"status": new_status})
-    from ..live.services import on_status_change
-
     # The live area: opening/closing times, the live version, and the new state to every screen after the commit.
-    on_status_change(actor, session, current, new_status)
+    db.session.flush()
+    status_changed.send(session, actor=actor, before=current, after=new_status)
     return session
 
 
