@@ -7,8 +7,7 @@ import threading
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
-from dialogue.api.idempotency import run_once
-from dialogue.api.models import IdempotencyKey
+from dialogue.core.idempotency import IdempotencyKey, run_once
 from dialogue.extensions import db
 from dialogue.units.models import Unit
 

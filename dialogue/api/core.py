@@ -19,9 +19,9 @@ from wtforms.validators import ValidationError as WTFValidationError
 
 from ..core.access import Access, has_any_role, holds_any_role
 from ..core.errors import Forbidden, Invalid
+from ..core.idempotency import run_once
 from ..core.pagination import page_of
 from . import bp
-from .idempotency import run_once
 from .schemas import PageQuerySchema, vietnamese_messages
 
 

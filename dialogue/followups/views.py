@@ -14,9 +14,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..accounts.models import User, UserRole
-from ..api.idempotency import run_once
 from ..core.access import STAFF, roles_required, signed_in
 from ..core.errors import DomainError, Forbidden, NotFound
+from ..core.idempotency import run_once
 from ..core.nav import add_nav_item
 from ..core.pagination import page_of
 from ..core.timeutil import today_local

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..api.idempotency import run_once
 from ..core.access import roles_required, signed_in
 from ..core.errors import DomainError
+from ..core.idempotency import run_once
 from ..core.web import refuse
 from ..extensions import db
 from ..sessions import services as sessions

@@ -75,7 +75,7 @@ def response_form_for(session, formdata=None) -> ResponseForm:
 @bp.post("/sessions/<int:session_id>/responses")
 @roles_required(*RESPONDER_ROLES)
 def create(session_id: int):
-    from ..api.idempotency import run_once
+    from ..core.idempotency import run_once
     from ..live.views import _console
 
     session = live.get_session(session_id)

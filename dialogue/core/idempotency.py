@@ -15,15 +15,30 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.errors import Conflict
-from ..core.uow import rollback_now
 from ..extensions import db
-from .models import IdempotencyKey
+from .errors import Conflict
+from .models import CreatedAt
+from .uow import rollback_now
 
 MAX_KEY_LENGTH = 200
+
+
+class IdempotencyKey(CreatedAt, db.Model):
+    """The first answer to a create request, kept under the client's key so a retry gets the same answer."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(String(200))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[dict | None] = mapped_column(JSON)
 
 
 def _stored(user_id: int, key: str, scope: str) -> tuple[int, Any] | None:
