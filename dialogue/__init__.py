@@ -101,7 +101,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_modules(app: Flask) -> None:
     from .api import bp as api_bp
-    from .blueprints import API_MODULES, CLI_MODULES, PAGE_MODULES, SOCKET_MODULES
+    from .blueprints import API_MODULES, CLI_MODULES, PAGE_MODULES, RECEIVER_MODULES, SOCKET_MODULES
 
     for name in PAGE_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
@@ -112,7 +112,7 @@ def _register_modules(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(docs.bp)
     csrf.exempt(api_bp)  # the API checks CSRF itself for cookie-authenticated calls
-    for name in SOCKET_MODULES:
+    for name in SOCKET_MODULES + RECEIVER_MODULES:
         importlib.import_module(name)
     for name in CLI_MODULES:
         importlib.import_module(name).register_cli(app)

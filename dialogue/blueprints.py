@@ -37,6 +37,9 @@ API_MODULES: tuple[str, ...] = (
 # Modules that register Socket.IO handlers when imported.
 SOCKET_MODULES: tuple[str, ...] = ("dialogue.live.socket",)
 
+# Modules whose blinker receivers answer a lower area's signals (imported once, at start).
+RECEIVER_MODULES: tuple[str, ...] = ("dialogue.sessions.usage", "dialogue.followups.usage")
+
 # Modules with a ``register_cli(app)`` function.
 CLI_MODULES: tuple[str, ...] = (
     "dialogue.accounts.cli",

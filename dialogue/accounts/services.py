@@ -17,9 +17,13 @@ from ..audit.services import record, snapshot
 from ..core.access import ROLES
 from ..core.after_commit import after_commit
 from ..core.errors import Conflict, Invalid, NotFound
-from ..core.text import fold, nfc, search_blob
+from ..core.permissions import can, require
+from ..core.text import fold, like_pattern, nfc, search_blob
 from ..core.timeutil import now
 from ..extensions import db
+from ..units import scope
+from ..units.models import Unit
+from . import permissions as _permissions  # noqa: F401  (registers the area's rules)
 from .models import ApiToken, User, UserRole
 from .signals import sign_ins_ended
 
@@ -157,11 +161,9 @@ def create_user(
         raise Conflict(_l("Đã có người dùng với email %(email)s.", email=email), fields={"email": ["trùng"]})
     if phone and db.session.scalar(select(User.id).where(User.phone == phone)):
         raise Conflict(_l("Đã có người dùng với số điện thoại %(phone)s.", phone=phone), fields={"phone": ["trùng"]})
-    if unit_id is not None:
-        from ..units.models import Unit
-
-        if db.session.get(Unit, unit_id) is None:
-            raise NotFound(_l("Không tìm thấy đơn vị %(id)s.", id=unit_id), fields={"unit_id": ["?"]})
+    if unit_id is not None and db.session.get(Unit, unit_id) is None:
+        raise NotFound(_l("Không tìm thấy đơn vị %(id)s.", id=unit_id), fields={"unit_id": ["?"]})
+    require(actor, "users.place", unit_id)
     user = User(
         name=name,
         email=email,
@@ -182,7 +184,10 @@ def create_user(
 
 def update_user(actor: User | None, user: User, **changes) -> User:
     """Changes a person's details; ``roles`` replaces the set of roles; ``password`` sets a new password. A new
-    password or a deactivation ends every sign-in of the person."""
+    password or a deactivation ends every sign-in of the person. One's own password and details are one's own;
+    anyone else's are an admin's of their part of the tree."""
+    if actor is not None and actor.id != user.id:
+        require(actor, "users.manage", user)
     before = _user_snapshot(user)
     for field in ("name", "position"):
         if field in changes and changes[field] is not None:
@@ -199,7 +204,8 @@ def update_user(actor: User | None, user: User, **changes) -> User:
                 _l("Đã có người dùng với số điện thoại %(phone)s.", phone=phone), fields={"phone": ["trùng"]}
             )
         user.phone = phone
-    if "unit_id" in changes:
+    if "unit_id" in changes and changes["unit_id"] != user.unit_id:
+        require(actor, "users.place", changes["unit_id"])
         user.unit_id = changes["unit_id"]
     ends_sign_ins = bool(changes.get("password"))
     if "active" in changes:
@@ -266,6 +272,8 @@ def user_from_login_token(token: str) -> tuple[User, str]:
 
 def revoke_login_links(actor: User | None, user: User) -> None:
     """Every personal link sent so far stops working, and so does every sign-in made with one (and any other)."""
+    if actor is not None and actor.id != user.id:
+        require(actor, "users.manage", user)
     before = {"link_version": user.link_version, "session_version": user.session_version}
     user.link_version += 1
     end_sign_ins(user)
@@ -308,7 +316,7 @@ def create_api_token(actor: User | None, user: User, name: str = "cli") -> tuple
 
 def revoke_api_token(actor: User, token_id: int) -> ApiToken:
     token = db.session.get(ApiToken, token_id)
-    if token is None or (token.user_id != actor.id and not actor.has_role("admin")):
+    if token is None or not can(actor, "tokens.revoke", token):
         raise NotFound(_l("Không tìm thấy mã truy cập."))
     if token.revoked_at is None:
         token.revoked_at = now()
@@ -353,11 +361,14 @@ def tokens_of(user: User) -> list[ApiToken]:
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
 
 
-def search_users(query: str | None = None, role: str | None = None, limit: int = 50) -> list[User]:
+def search_users(
+    query: str | None = None, role: str | None = None, limit: int = 50, viewer: User | None = None
+) -> list[User]:
+    """People by name, e-mail or phone; for a ``viewer``, those of their part of the tree."""
     stmt = select(User).order_by(User.name).limit(limit)
+    if viewer is not None:
+        stmt = stmt.where(scope.within(viewer, User.unit_id))
     if query:
-        from ..core.text import like_pattern
-
         stmt = stmt.where(User.search_text.like(like_pattern(query), escape="\\"))
     if role:
         stmt = stmt.where(User.roles.any(UserRole.role == role))

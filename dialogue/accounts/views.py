@@ -8,10 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.access import public, roles_required, signed_in
+from ..core.access import ADMINS, public, roles_required, signed_in
 from ..core.errors import DomainError
+from ..core.permissions import can
 from ..core.web import refuse
 from ..extensions import db, limiter
+from ..units.services import tree_rows
 from . import services
 from .forms import LoginForm, PasswordForm, TokenForm, UserForm
 from .models import User
@@ -173,24 +175,32 @@ def revoke_token(token_id: int):
 
 
 def _unit_choices() -> list[tuple[int, str]]:
-    from ..units.services import tree_rows
-
-    return [(0, _("— Không thuộc đơn vị —"))] + [
-        (unit.id, "\u00a0\u00a0" * depth + unit.name) for unit, depth in tree_rows(include_inactive=False)
+    none = [(0, _("— Không thuộc đơn vị —"))] if can(current_user, "users.place", None) else []
+    return none + [
+        (unit.id, "\u00a0\u00a0" * depth + unit.name)
+        for unit, depth in tree_rows(include_inactive=False, viewer=current_user)
     ]
 
 
+def _person(user_id: int) -> User:
+    """The account, if it is in the admin's part of the tree; else as if it did not exist."""
+    person = db.session.get(User, user_id)
+    if person is None or not can(current_user, "users.manage", person):
+        abort(404)
+    return person
+
+
 @bp.get("/admin/users")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def users():
     query = request.args.get("q", "")
     role = request.args.get("role") or None
-    people = services.search_users(query, role, limit=200)
+    people = services.search_users(query, role, limit=200, viewer=current_user)
     return render_template("accounts/users.html", people=people, q=query, role=role)
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def user_new():
     form = UserForm()
     form.unit_id.choices = _unit_choices()
@@ -215,9 +225,9 @@ def user_new():
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def user_edit(user_id: int):
-    person = db.session.get(User, user_id) or abort(404)
+    person = _person(user_id)
     form = UserForm(obj=person) if request.method == "GET" else UserForm()
     form.unit_id.choices = _unit_choices()
     if request.method == "GET":
@@ -247,9 +257,9 @@ def user_edit(user_id: int):
 
 
 @bp.post("/admin/users/<int:user_id>/revoke-links")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def user_revoke_links(user_id: int):
-    person = db.session.get(User, user_id) or abort(404)
+    person = _person(user_id)
     services.revoke_login_links(current_user, person)
     flash(_("Mọi đường dẫn đăng nhập cũ của %(name)s đã hết hiệu lực.", name=person.name), "success")
     return redirect(url_for("accounts.user_edit", user_id=person.id))

@@ -11,9 +11,13 @@ from ..accounts.models import User
 from ..audit.models import AuditEntry
 from ..audit.services import record, snapshot
 from ..core.errors import Conflict, Invalid, NotFound
+from ..core.permissions import can, require
 from ..core.text import nfc, search_blob
 from ..extensions import db
+from . import permissions as _permissions  # noqa: F401  (registers the area's rules)
+from . import scope
 from .models import UNIT_KINDS, Unit
+from .signals import unit_in_use
 
 UNIT_FIELDS = ("name", "kind", "parent_id", "active")
 KIND_LABELS = {
@@ -25,9 +29,10 @@ KIND_LABELS = {
 }
 
 
-def get_unit(unit_id: int) -> Unit:
+def get_unit(unit_id: int, viewer: User | None = None) -> Unit:
+    """The unit; for a ``viewer``, only if it is in their part of the tree (else, as if it did not exist)."""
     unit = db.session.get(Unit, unit_id)
-    if unit is None:
+    if unit is None or (viewer is not None and not can(viewer, "units.see", unit.id)):
         raise NotFound(_l("Không tìm thấy đơn vị."))
     return unit
 
@@ -47,6 +52,7 @@ def _check_name(name: str | None, parent_id: int | None, exclude_id: int | None 
 
 
 def create_unit(actor: User | None, *, name: str, kind: str, parent_id: int | None = None) -> Unit:
+    require(actor, "units.manage", parent_id)
     if kind not in UNIT_KINDS:
         raise Invalid(_l("Loại đơn vị không hợp lệ."), fields={"kind": ["?"]})
     if parent_id is not None:
@@ -55,11 +61,13 @@ def create_unit(actor: User | None, *, name: str, kind: str, parent_id: int | No
     unit = Unit(name=name, kind=kind, parent_id=parent_id, active=True, search_text=search_blob(name))
     db.session.add(unit)
     db.session.flush()
+    scope.forget()
     record(actor, "unit.create", unit, after=snapshot(unit, UNIT_FIELDS))
     return unit
 
 
 def rename_unit(actor: User | None, unit: Unit, name: str, kind: str | None = None) -> Unit:
+    require(actor, "units.manage", unit.id)
     before = snapshot(unit, UNIT_FIELDS)
     unit.name = _check_name(name, unit.parent_id, exclude_id=unit.id)
     if kind is not None:
@@ -73,6 +81,8 @@ def rename_unit(actor: User | None, unit: Unit, name: str, kind: str | None = No
 
 def move_unit(actor: User | None, unit: Unit, new_parent_id: int | None) -> Unit:
     """Puts ``unit`` (and everything beneath it) under another parent; a unit cannot go beneath itself."""
+    require(actor, "units.manage", unit.id)
+    require(actor, "units.manage", new_parent_id)
     if new_parent_id is not None:
         get_unit(new_parent_id)
         if new_parent_id in descendant_ids([unit.id]):
@@ -80,11 +90,13 @@ def move_unit(actor: User | None, unit: Unit, new_parent_id: int | None) -> Unit
     before = snapshot(unit, UNIT_FIELDS)
     _check_name(unit.name, new_parent_id, exclude_id=unit.id)
     unit.parent_id = new_parent_id
+    scope.forget()
     record(actor, "unit.move", unit, before=before, after=snapshot(unit, UNIT_FIELDS))
     return unit
 
 
 def set_active(actor: User | None, unit: Unit, active: bool) -> Unit:
+    require(actor, "units.manage", unit.id)
     before = snapshot(unit, UNIT_FIELDS)
     if before["active"] == active:
         return unit
@@ -96,19 +108,12 @@ def set_active(actor: User | None, unit: Unit, active: bool) -> Unit:
 
 
 def has_history(unit: Unit) -> bool:
-    """A unit with children, members, sessions, commitments or any audit entry beyond its creation."""
-    from ..followups.models import Commitment
-    from ..sessions.models import DialogueSession, Invitation, SessionInvitedUnit
-
-    checks = [
-        exists().where(Unit.parent_id == unit.id),
-        exists().where(User.unit_id == unit.id),
-        exists().where(DialogueSession.host_unit_id == unit.id),
-        exists().where(SessionInvitedUnit.unit_id == unit.id),
-        exists().where(Invitation.unit_id == unit.id),
-        exists().where(Commitment.unit_id == unit.id),
-    ]
+    """A unit with children, members, any record in the areas above (sessions, commitments: they answer the
+    ``unit_in_use`` signal) or any audit entry beyond its creation."""
+    checks = [exists().where(Unit.parent_id == unit.id), exists().where(User.unit_id == unit.id)]
     if any(db.session.scalar(select(check)) for check in checks):
+        return True
+    if any(in_use for _receiver, in_use in unit_in_use.send(unit)):
         return True
     audit_count = db.session.scalar(
         select(func.count(AuditEntry.id)).where(AuditEntry.object_type == "units", AuditEntry.object_id == unit.id)
@@ -118,10 +123,13 @@ def has_history(unit: Unit) -> bool:
 
 def delete_unit(actor: User | None, unit: Unit) -> None:
     """Only a unit created by mistake, with no history at all, may be deleted; others are deactivated."""
+    require(actor, "units.manage", unit.id)
     if has_history(unit):
         raise Conflict(_l("Đơn vị đã có dữ liệu liên quan nên không thể xóa; hãy ngừng hoạt động đơn vị."))
     record(actor, "unit.delete", unit, before=snapshot(unit, UNIT_FIELDS))
     db.session.delete(unit)
+    db.session.flush()
+    scope.forget()
 
 
 def descendant_ids(unit_ids: Iterable[int], include_self: bool = True) -> set[int]:
@@ -161,9 +169,13 @@ def all_units(include_inactive: bool = True) -> list[Unit]:
     return list(db.session.scalars(stmt))
 
 
-def tree_rows(include_inactive: bool = True) -> list[tuple[Unit, int]]:
-    """Every unit with its depth, parents before children, siblings by name: the admin list and pickers."""
+def tree_rows(include_inactive: bool = True, viewer: User | None = None) -> list[tuple[Unit, int]]:
+    """Every unit with its depth, parents before children, siblings by name: the admin list and pickers. For a
+    ``viewer``, only their part of the tree, its top unit at depth 0."""
     units = all_units(include_inactive)
+    ids = scope.scope_of(viewer) if viewer is not None else None
+    if ids is not None:
+        units = [u for u in units if u.id in ids]
     children: dict[int | None, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)

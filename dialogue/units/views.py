@@ -10,8 +10,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..core.access import roles_required
+from ..core.access import ADMINS, roles_required
 from ..core.errors import DomainError
+from ..core.permissions import can
 from ..core.web import refuse
 from . import services
 from .forms import ImportConfirmForm, ImportForm, UnitForm
@@ -21,21 +22,24 @@ bp = Blueprint("units", __name__, url_prefix="/admin/units")
 
 def _parent_choices(exclude: set[int] | None = None) -> list[tuple[int, str]]:
     exclude = exclude or set()
-    return [(0, _("— Cấp cao nhất —"))] + [
+    top = [(0, _("— Cấp cao nhất —"))] if can(current_user, "units.manage", None) else []
+    return top + [
         (unit.id, "\u00a0\u00a0" * depth + unit.name)
-        for unit, depth in services.tree_rows(include_inactive=False)
+        for unit, depth in services.tree_rows(include_inactive=False, viewer=current_user)
         if unit.id not in exclude
     ]
 
 
 @bp.get("/")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def index():
-    return render_template("units/index.html", rows=services.tree_rows(), form=UnitForm(formdata=None))
+    return render_template(
+        "units/index.html", rows=services.tree_rows(viewer=current_user), form=UnitForm(formdata=None)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def new():
     form = UnitForm()
     form.parent_id.choices = _parent_choices()
@@ -55,9 +59,9 @@ def new():
 
 
 @bp.route("/<int:unit_id>", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def edit(unit_id: int):
-    unit = services.get_unit(unit_id)
+    unit = services.get_unit(unit_id, current_user)
     form = UnitForm(obj=unit) if request.method == "GET" else UnitForm()
     form.parent_id.choices = _parent_choices(exclude=services.descendant_ids([unit.id]))
     if request.method == "GET":
@@ -79,18 +83,18 @@ def edit(unit_id: int):
 
 
 @bp.post("/<int:unit_id>/active")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def toggle_active(unit_id: int):
-    unit = services.get_unit(unit_id)
+    unit = services.get_unit(unit_id, current_user)
     services.set_active(current_user, unit, not unit.active)
     flash(_("Đã kích hoạt lại đơn vị.") if unit.active else _("Đã ngừng hoạt động đơn vị."), "success")
     return redirect(url_for("units.index") + f"#unit-{unit.id}")
 
 
 @bp.post("/<int:unit_id>/delete")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def delete(unit_id: int):
-    unit = services.get_unit(unit_id)
+    unit = services.get_unit(unit_id, current_user)
     try:
         services.delete_unit(current_user, unit)
     except DomainError as exc:
@@ -119,7 +123,7 @@ def _stored_import(import_id: str) -> tuple[str, bytes]:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required("admin")
+@roles_required(*ADMINS)
 def import_members():
     form = ImportForm()
     if form.validate_on_submit():
@@ -145,7 +149,7 @@ def import_members():
 
 
 @bp.post("/import/confirm")
-@roles_required("admin")
+@roles_required(*ADMINS)
 def import_confirm():
     form = ImportConfirmForm()
     if not form.validate_on_submit():
