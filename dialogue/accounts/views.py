@@ -99,7 +99,8 @@ def set_language(code: str):
     if parsed.netloc and parsed.netloc != request.host:
         back = ""
     return redirect(
-        _safe_next(parsed.path + (f"?{parsed.query}" if parsed.query else "")) if back else url_for("home.index")
+        (_safe_next(parsed.path + (f"?{parsed.query}" if parsed.query else "")) if back else None)
+        or url_for("home.index")
     )
 
 

@@ -12,7 +12,7 @@ from ..core.timeutil import isoformat
 from ..followups import services
 from ..followups.models import COMMITMENT_STATUSES, PRIORITIES, Commitment, CommitmentUpdate
 from .core import api_route, paginate
-from .schemas import PageQuerySchema
+from .schemas import MultiLine, PageQuerySchema
 
 TAGS = ("commitments",)
 DATETIME = {"type": "string", "format": "date-time"}
@@ -78,7 +78,7 @@ class CommitmentCreateSchema(Schema):
     response_id = fields.Integer(allow_none=True)
     question_id = fields.Integer(allow_none=True)
     speaker_id = fields.Integer(allow_none=True)
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    description = MultiLine(required=True, validate=validate.Length(min=1, max=5000))
     unit_id = fields.Integer(required=True)
     assignee_id = fields.Integer(allow_none=True)
     due_date = fields.Date(required=True)
@@ -88,9 +88,9 @@ class CommitmentCreateSchema(Schema):
 class CommitmentPatchSchema(Schema):
     status = fields.String(validate=validate.OneOf(COMMITMENT_STATUSES))
     due_date = fields.Date()
-    reason = fields.String(validate=validate.Length(max=5000))
-    report = fields.String(validate=validate.Length(max=5000))
-    note = fields.String(validate=validate.Length(max=5000))
+    reason = MultiLine(validate=validate.Length(max=5000))
+    report = MultiLine(validate=validate.Length(max=5000))
+    note = MultiLine(validate=validate.Length(max=5000))
 
     @validates_schema
     def something_to_do(self, data, **kwargs):
@@ -99,7 +99,7 @@ class CommitmentPatchSchema(Schema):
 
 
 class UpdateCreateSchema(Schema):
-    note = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    note = MultiLine(required=True, validate=validate.Length(min=1, max=5000))
     progress = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
 
 

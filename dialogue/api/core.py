@@ -19,10 +19,11 @@ from wtforms.validators import ValidationError as WTFValidationError
 
 from ..core.access import Access, has_any_role
 from ..core.errors import Forbidden, Invalid
+from ..core.inputs import text_problem
 from ..core.pagination import page_of
 from . import bp
 from .idempotency import run_once
-from .schemas import PageQuerySchema, vietnamese_messages
+from .schemas import PageQuerySchema, harden, vietnamese_messages
 
 
 @dataclass
@@ -88,7 +89,7 @@ def api_route(
                 return _serialise(result, response, paginated, status)
 
             if idempotent and request.method == "POST":
-                key = request.headers.get("Idempotency-Key")
+                key = _idempotency_key()
                 code, payload = run_once(user.id, key, f"{request.method} {request.path}", work)
                 return jsonify(payload), code
             outcome = work()
@@ -124,6 +125,21 @@ def api_route(
     return decorator
 
 
+def _signed_by_bearer() -> bool:
+    """Whether the caller is who a valid Bearer token says. Only then is a write exempt from the CSRF check: any
+    ``Authorization: Bearer x`` beside a session cookie would otherwise let a cross-site request through."""
+    from flask import session
+
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return False
+    if "_user_id" not in session:
+        return True  # no cookie sign-in: Flask-Login's request loader found the token's owner, or nobody
+    from ..accounts.services import user_id_for_api_token
+
+    return user_id_for_api_token(header[7:].strip()) == current_user.id
+
+
 def _authenticate(access: Access):
     """Bearer tokens are loaded by Flask-Login's request loader; a cookie session must also carry the CSRF token
     on anything that changes state."""
@@ -131,8 +147,7 @@ def _authenticate(access: Access):
 
     if not current_user.is_authenticated:
         raise HTTPUnauthorized()
-    uses_bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
-    if not uses_bearer and request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not _signed_by_bearer():
         try:
             validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
         except WTFValidationError as exc:
@@ -148,15 +163,26 @@ def _authenticate(access: Access):
 def _json_body() -> dict:
     if not request.data:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: no body of this API is
+        data = None
     if not isinstance(data, dict):
         raise Invalid(_("Nội dung yêu cầu phải là một đối tượng JSON."), code="bad_json")
     return data
 
 
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    problem = text_problem(key)
+    if problem:
+        raise Invalid(_("Dữ liệu không hợp lệ."), fields={"Idempotency-Key": [problem]})
+    return key
+
+
 def _load(schema: type[Schema], data: dict, unknown: str) -> dict:
     try:
-        return schema(unknown=unknown).load(data)
+        return harden(schema(unknown=unknown)).load(data)
     except ValidationError as exc:
         raise Invalid(_("Dữ liệu không hợp lệ."), fields=vietnamese_messages(exc.messages)) from exc
 

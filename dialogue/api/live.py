@@ -19,7 +19,7 @@ from ..live.snapshot import seconds_left
 from ..sessions.models import Invitation
 from . import bp
 from .core import REGISTRY, Endpoint, api_route, paginate
-from .schemas import PageQuerySchema
+from .schemas import MultiLine, PageQuerySchema
 
 
 class CheckinSchema(Schema):
@@ -85,7 +85,7 @@ class SpeakerPatchSchema(Schema):
     seconds_allowed = fields.Integer(
         validate=validate.Range(min=services.MIN_TURN_SECONDS, max=services.MAX_TURN_SECONDS)
     )
-    summary = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    summary = MultiLine(allow_none=True, validate=validate.Length(max=2000))
     question_id = fields.Integer(allow_none=True)
 
 

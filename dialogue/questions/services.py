@@ -711,6 +711,8 @@ def export_xlsx(user, session: DialogueSession) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from ..core.spreadsheet import xlsx_row
+
     if not sessions.is_staff(user):
         raise Forbidden(_l("Bạn không có quyền xuất danh sách ý kiến."))
     items = list(
@@ -720,31 +722,34 @@ def export_xlsx(user, session: DialogueSession) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Ý kiến"
-    ws.append([session.title])
-    ws.append([f"{session.topic} · {format_datetime(session.starts_at)} · {session.venue}"])
-    ws.append(list(EXPORT_HEADERS))
+    ws.append(xlsx_row(ws, [session.title]))
+    ws.append(xlsx_row(ws, [f"{session.topic} · {format_datetime(session.starts_at)} · {session.venue}"]))
+    ws.append(xlsx_row(ws, EXPORT_HEADERS))
     for cell in ws[3]:
         cell.font = Font(bold=True)
     ws["A1"].font = Font(bold=True, size=13)
     for index, q in enumerate(items, start=1):
         ws.append(
-            [
-                index,
-                q.id,
-                label("question_kind", q.kind),
-                q.topic,
-                q.body,
-                q.author.name,
-                q.unit.name if q.unit else "",
-                label("question_status", q.status),
-                q.reason or "",
-                q.duplicate_of_id or "",
-                q.assignee.name if q.assignee else "",
-                q.position or "",
-                counts.get(q.id, 0),
-                q.attachment_name or "",
-                format_datetime(q.created_at),
-            ]
+            xlsx_row(
+                ws,
+                [
+                    index,
+                    q.id,
+                    label("question_kind", q.kind),
+                    q.topic,
+                    q.body,
+                    q.author.name,
+                    q.unit.name if q.unit else "",
+                    label("question_status", q.status),
+                    q.reason or "",
+                    q.duplicate_of_id or "",
+                    q.assignee.name if q.assignee else "",
+                    q.position or "",
+                    counts.get(q.id, 0),
+                    q.attachment_name or "",
+                    format_datetime(q.created_at),
+                ],
+            )
         )
     widths = (6, 7, 12, 28, 70, 24, 28, 14, 30, 9, 22, 8, 10, 20, 17)
     for column, width in zip("ABCDEFGHIJKLMNO", widths, strict=True):

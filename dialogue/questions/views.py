@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..api.idempotency import run_once
 from ..core.access import roles_required, signed_in
 from ..core.errors import DomainError
+from ..core.inputs import text_problem
 from ..core.web import refuse
 from ..extensions import db
 from ..sessions import services as sessions
@@ -209,7 +210,8 @@ def support(question_id: int):
     else:
         flash(_("Đã ghi nhận ủng hộ.") if wanted else _("Đã bỏ ủng hộ."), "success")
     target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    # A path of this site only: not "//host" nor "/\\host" (browsers read both as another host), nor a line break.
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and not text_problem(target):
         return redirect(target)
     return redirect(url_for("questions.detail", question_id=question_id))
 
