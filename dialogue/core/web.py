@@ -116,10 +116,9 @@ NO_STORE_BLUEPRINTS = {"accounts", "api"}
 
 
 def register_security_headers(app: Flask) -> None:
-    hsts_seconds = app.config.get("HSTS_SECONDS") or 0
-
     @app.after_request
     def headers(response):
+        hsts_seconds = app.config.get("HSTS_SECONDS") or 0
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
