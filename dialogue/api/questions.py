@@ -23,7 +23,7 @@ class QuestionSchema(Schema):
     author_name = fields.String()
     unit_id = fields.Integer(allow_none=True)
     kind = fields.String(validate=validate.OneOf(QUESTION_KINDS))
-    topic = fields.String()
+    topic = fields.String(allow_none=True)
     body = fields.String()
     status = fields.String(validate=validate.OneOf(QUESTION_STATUSES))
     reason = fields.String(allow_none=True)
