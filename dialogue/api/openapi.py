@@ -87,11 +87,9 @@ def build_spec() -> dict:
             else:
                 ok = {"description": "OK"}
             operation["responses"][str(endpoint.status)] = ok
-            # Every call may be refused (401, 403, 422); one naming an object may find none (404); a write may find
-            # the state moved, or lose a race to another writer (409).
-            codes = [401, 403, 422, *endpoint.extra_responses]
-            if PATH_ARG.search(endpoint.rule):
-                codes.append(404)
+            # Every call may be refused (401, 403, 422) or name an object that isn't there, in its path, its query
+            # or its body (404); a write may find the state moved, or lose a race to another writer (409).
+            codes = [401, 403, 404, 422, *endpoint.extra_responses]
             if method != "GET":
                 codes.append(409)
             for code in dict.fromkeys(codes):
