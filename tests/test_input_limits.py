@@ -278,3 +278,20 @@ def test_what_no_file_or_database_can_hold_is_refused_in_every_text_field_of_the
     answer = client.post("/api/v1/commitments", json=body, headers={**headers, "Idempotency-Key": f"k{value}"})
     assert answer.status_code == 422
     assert _count(Commitment) == 0
+
+
+def test_an_uploaded_file_name_with_control_characters_is_kept_without_them(client, tree, login_as):
+    session = schedule(tree)
+    db.session.commit()
+    login_as(tree.secretaries[0])
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    answer = client.post(
+        f"/sessions/{session.id}/questions/new",
+        data={"kind": "question", "body": "Kèm biên bản.", "attachment": (io.BytesIO(pdf), "Biên\x00 bản\x1b.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert answer.status_code == 302
+    question = db.session.scalar(select(Question))
+    assert question.attachment_name == "Biên bản.pdf"
+    download = client.get(f"/questions/{question.id}/attachment")
+    assert download.status_code == 200 and download.data == pdf

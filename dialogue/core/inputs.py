@@ -62,6 +62,12 @@ def text_problem(value: Any, *, multiline: bool = False) -> str | None:
     )
 
 
+def file_name(value: str | None) -> str:
+    """The name an uploaded file is kept and served under: its own, without what no name may hold (a NUL would
+    fail the insert; a line break, the ``Content-Disposition`` of every later download)."""
+    return NOT_ONE_LINE.sub("", value or "")
+
+
 def int_problem(value: Any) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool) and not DB_INT_MIN <= value <= DB_INT_MAX:
         return str(_l("Số quá lớn."))

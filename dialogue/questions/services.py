@@ -25,6 +25,7 @@ from ..accounts.models import User
 from ..audit.services import record, snapshot
 from ..core.after_commit import after_commit, after_rollback
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.inputs import file_name
 from ..core.labels import label
 from ..core.pagination import page_of as core_page_of
 from ..core.text import fold, like_pattern, nfc, search_blob
@@ -172,7 +173,7 @@ def _store(question: Question, upload: Upload) -> None:
     after_rollback(lambda: written.unlink(missing_ok=True))  # no question keeps it if the transaction fails
     old = question.attachment_path
     question.attachment_path = f"questions/{name}"
-    question.attachment_name = (nfc(os.path.basename(upload.filename or "")) or f"tep-dinh-kem.{ext}")[:300]
+    question.attachment_name = (nfc(os.path.basename(file_name(upload.filename))) or f"tep-dinh-kem.{ext}")[:300]
     question.attachment_type = mime
     question.attachment_size = len(upload.data)
     if old:
