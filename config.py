@@ -34,6 +34,13 @@ class Config:
         os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("SOCKETIO_MESSAGE_QUEUE") or "memory://"
     )
     RATELIMIT_ENABLED = True
+    # Redis gone must not mean every password sign-in answering 500: the limiter counts in this process's memory
+    # until Redis is back (it logs the switch both ways), a limit per process instead of a shared one meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # A Redis host that is down but not refusing (no RST) must not hold each sign-in for the TCP timeout.
+    RATELIMIT_STORAGE_OPTIONS = (
+        {"socket_connect_timeout": 1, "socket_timeout": 1} if RATELIMIT_STORAGE_URI.startswith("redis") else {}
+    )
     # Wrong passwords for one account from one address; and all sign-ins from one address, which is looser because a
     # hall's phones share the venue's Wi-Fi and its one public address.
     LOGIN_RATE_LIMIT = "10 per minute"
@@ -81,6 +88,9 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "1") == "1"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Strict-Transport-Security: once a browser has reached the app over HTTPS it never tries plain HTTP again (a
+    # hall's Wi-Fi is the place for a downgrade). 0 turns it off, for a deployment without TLS.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 86400)))
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
 
     @classmethod

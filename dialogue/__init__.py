@@ -36,17 +36,20 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         raise RuntimeError("SECRET_KEY is not set.")
     os.makedirs(app.instance_path, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    from .core import inputs
 
+    inputs.install(app)  # before any route: <int:...> is bounded, and every request's arguments are checked
     _init_extensions(app)
     _register_modules(app)
     _register_template_helpers(app)
     from .core.assets import register_asset_versions
     from .core.uow import register_request_boundary
-    from .core.web import register_error_handlers, register_security_headers
+    from .core.web import register_error_handlers, register_security_headers, renew_csrf_at_sign_in
 
     register_error_handlers(app)
     register_security_headers(app)
     register_asset_versions(app)
+    renew_csrf_at_sign_in(app)
     register_request_boundary(app, app.extensions["unit_of_work_race"])
     trust_proxies(app)
     return app

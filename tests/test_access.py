@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
-from werkzeug.routing import Map
+from werkzeug.routing import IntegerConverter, Map
 
 from dialogue.core.access import ROLES, public, roles_required
 
@@ -22,8 +22,7 @@ def undeclared_views(url_map: Map, view_functions: dict) -> list[str]:
 def _url(rule) -> str:
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 999999 if converter == "IntegerConverter" else "x"
+        values[name] = 999999 if isinstance(rule._converters[name], IntegerConverter) else "x"
     return rule.build(values, append_unknown=False)[1]
 
 

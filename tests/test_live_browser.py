@@ -50,7 +50,9 @@ def test_console_next_updates_projector_and_phone(browser, live_server, tree):
 
         phone = phone_ctx.new_page()
         phone.on("pageerror", lambda exc: errors.append(str(exc)))
-        phone.goto(_local(phone_link, live_server))  # the personal link: signs in, checks in, opens the phone page
+        phone.goto(_local(phone_link, live_server))  # the personal link: signs in and offers the check-in
+        phone.wait_for_url(re.compile(rf"/sessions/{session.id}/here$"))
+        phone.click("text=Tôi có mặt: điểm danh")  # a POST, never a GET from a link
         phone.wait_for_url(re.compile(rf"/sessions/{session.id}/phone$"))
         phone.wait_for_selector('[data-live="connection"].online')
         assert phone.locator('[data-live="me-speaking"]').is_hidden()

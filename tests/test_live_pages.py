@@ -114,10 +114,17 @@ def test_personal_link_checks_in_while_live(client, tree):
 
     act(change_status, tree.organizer, db.session.get(DialogueSession, session.id), "live")
     r = client.get(path)
-    r = client.get(r.headers["Location"])  # /sessions/N/here
+    here = r.headers["Location"]  # /sessions/N/here
+    r = client.get(here)  # a GET shows the button: a link from anywhere marks nobody present
+    assert r.status_code == 200 and f'action="/sessions/{session.id}/here"' in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Invitation, inv.id).checked_in_at is None
+    r = client.post(here)
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/sessions/{session.id}/phone")
     db.session.expire_all()
     assert db.session.get(Invitation, inv.id).checked_in_at is not None
+    r = client.get(here)  # checked in: straight to the phone page
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/sessions/{session.id}/phone")
 
 
 def _grow(tree, make_user, make_unit, session, n):

@@ -17,6 +17,7 @@ from ..audit.services import record, snapshot
 from ..core.access import ROLES
 from ..core.after_commit import after_commit
 from ..core.errors import Conflict, Invalid, NotFound
+from ..core.inputs import local_path
 from ..core.permissions import can, require
 from ..core.text import fold, like_pattern, nfc, search_blob
 from ..core.timeutil import now
@@ -264,10 +265,7 @@ def user_from_login_token(token: str) -> tuple[User, str]:
     user = db.session.get(User, data.get("u"))
     if user is None or not user.active or user.link_version != data.get("v"):
         raise Invalid(_l("Đường dẫn đăng nhập không còn hiệu lực."))
-    next_path = data.get("n") or ""
-    if not next_path.startswith("/") or next_path.startswith("//"):
-        next_path = ""
-    return user, next_path
+    return user, local_path(data.get("n")) or ""
 
 
 def revoke_login_links(actor: User | None, user: User) -> None:

@@ -1,5 +1,7 @@
 """Who a request is: the cookie session (password or personal link), a remember cookie, or a bearer token.
 
+(The CSRF token is renewed at every sign-in by ``core.web.renew_csrf_at_sign_in``.)
+
 The id Flask-Login keeps in the cookies is ``"<user id>:<session version>"``, so moving a person's session
 version (``services.end_sign_ins``) ends every cookie issued before. A sign-in through a personal link is marked
 in the session: it acts only as an invitee (``User.link_session``), never gets a remember cookie, and a page
@@ -10,9 +12,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Request, current_app, g, session
+from flask import Request, session
 from flask_login import current_user, login_user, logout_user
-from flask_wtf.csrf import generate_csrf
 
 from ..extensions import db
 from .models import User
@@ -51,7 +52,6 @@ def sign_in_with_password(user: User, remember: bool = False) -> None:
     session.pop(LINK_SIGN_IN, None)
     user.link_session = False
     user.sign_in_nonce = secrets.token_urlsafe(6)  # type: ignore[attr-defined]
-    _renew_csrf()
     login_user(user, remember=remember)
     session.permanent = True
 
@@ -63,7 +63,6 @@ def sign_in_with_link(user: User) -> None:
         return
     if current_user.is_authenticated:
         logout_user()
-    _renew_csrf()
     user.link_session = True
     login_user(user, remember=False)
     session[LINK_SIGN_IN] = True
@@ -77,11 +76,3 @@ def sign_out() -> None:
 
 def is_link_sign_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "link_session", False))
-
-
-def _renew_csrf() -> None:
-    """The form token of the sign-in page must not be the one of the signed-in session (session fixation)."""
-    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    session.pop(name, None)
-    g.pop(name, None)
-    generate_csrf()

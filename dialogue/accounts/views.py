@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..core.access import ADMINS, public, roles_required, signed_in
 from ..core.errors import DomainError
+from ..core.inputs import local_path
 from ..core.permissions import can
 from ..core.web import refuse
 from ..extensions import db, limiter
@@ -20,15 +21,6 @@ from .models import User
 from .signin import is_link_sign_in, sign_in_with_link, sign_in_with_password, sign_out
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _account_tried() -> str:
@@ -60,7 +52,7 @@ def login():
             flash(_("Email/số điện thoại hoặc mật khẩu không đúng."), "error")
         else:
             sign_in_with_password(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+            return redirect(local_path(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -107,7 +99,8 @@ def set_language(code: str):
     if parsed.netloc and parsed.netloc != request.host:
         back = ""
     return redirect(
-        _safe_next(parsed.path + (f"?{parsed.query}" if parsed.query else "")) if back else url_for("home.index")
+        (local_path(parsed.path + (f"?{parsed.query}" if parsed.query else "")) if back else None)
+        or url_for("home.index")
     )
 
 

@@ -12,7 +12,7 @@ from ..core.timeutil import isoformat
 from ..followups import services
 from ..followups.models import COMMITMENT_STATUSES, PRIORITIES, Commitment, CommitmentUpdate
 from .core import api_route, paginate
-from .schemas import PageQuerySchema
+from .schemas import MultiLine, PageQuerySchema
 
 TAGS = ("commitments",)
 DATETIME = {"type": "string", "format": "date-time"}
@@ -26,7 +26,7 @@ class CommitmentSchema(Schema):
     speaker_id = fields.Integer(allow_none=True)
     description = fields.String()
     unit_id = fields.Integer()
-    unit_name = fields.Function(lambda c: c.unit.name if c.unit else None)
+    unit_name = fields.Function(lambda c: c.unit.name if c.unit else None, allow_none=True)
     assignee_id = fields.Integer(allow_none=True)
     due_date = fields.Date()
     original_due_date = fields.Date()
@@ -37,8 +37,8 @@ class CommitmentSchema(Schema):
     result_report = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     created_at = fields.Function(lambda c: isoformat(c.created_at), metadata=DATETIME)
-    done_at = fields.Function(lambda c: isoformat(c.done_at), metadata=DATETIME)
-    verified_at = fields.Function(lambda c: isoformat(c.verified_at), metadata=DATETIME)
+    done_at = fields.Function(lambda c: isoformat(c.done_at), allow_none=True, metadata=DATETIME)
+    verified_at = fields.Function(lambda c: isoformat(c.verified_at), allow_none=True, metadata=DATETIME)
     created_by_id = fields.Integer(allow_none=True)
     verified_by_id = fields.Integer(allow_none=True)
 
@@ -47,7 +47,7 @@ class CommitmentUpdateSchema(Schema):
     id = fields.Integer()
     commitment_id = fields.Integer()
     author_id = fields.Integer(allow_none=True)
-    author_name = fields.Function(lambda u: u.author.name if u.author else None)
+    author_name = fields.Function(lambda u: u.author.name if u.author else None, allow_none=True)
     kind = fields.String()
     note = fields.String(allow_none=True)
     progress = fields.Integer(allow_none=True)
@@ -78,7 +78,7 @@ class CommitmentCreateSchema(Schema):
     response_id = fields.Integer(allow_none=True)
     question_id = fields.Integer(allow_none=True)
     speaker_id = fields.Integer(allow_none=True)
-    description = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    description = MultiLine(required=True, validate=validate.Length(min=1, max=5000))
     unit_id = fields.Integer(required=True)
     assignee_id = fields.Integer(allow_none=True)
     due_date = fields.Date(required=True)
@@ -88,9 +88,9 @@ class CommitmentCreateSchema(Schema):
 class CommitmentPatchSchema(Schema):
     status = fields.String(validate=validate.OneOf(COMMITMENT_STATUSES))
     due_date = fields.Date()
-    reason = fields.String(validate=validate.Length(max=5000))
-    report = fields.String(validate=validate.Length(max=5000))
-    note = fields.String(validate=validate.Length(max=5000))
+    reason = MultiLine(validate=validate.Length(max=5000))
+    report = MultiLine(validate=validate.Length(max=5000))
+    note = MultiLine(validate=validate.Length(max=5000))
 
     @validates_schema
     def something_to_do(self, data, **kwargs):
@@ -99,7 +99,7 @@ class CommitmentPatchSchema(Schema):
 
 
 class UpdateCreateSchema(Schema):
-    note = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+    note = MultiLine(required=True, validate=validate.Length(min=1, max=5000))
     progress = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
 
 

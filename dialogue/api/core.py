@@ -10,19 +10,22 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields
+from werkzeug.exceptions import Unauthorized as HTTPUnauthorized
 from wtforms.validators import ValidationError as WTFValidationError
 
+from ..accounts.services import token_holder
 from ..core.access import Access, has_any_role, holds_any_role
 from ..core.errors import Forbidden, Invalid
 from ..core.idempotency import run_once
+from ..core.inputs import text_problem
 from ..core.pagination import page_of
 from . import bp
-from .schemas import PageQuerySchema, vietnamese_messages
+from .schemas import PageQuerySchema, harden, vietnamese_messages
 
 
 @dataclass
@@ -88,7 +91,7 @@ def api_route(
                 return _serialise(result, response, paginated, status)
 
             if idempotent and request.method == "POST":
-                key = request.headers.get("Idempotency-Key")
+                key = _idempotency_key()
                 code, payload = run_once(user.id, key, f"{request.method} {request.path}", work)
                 return jsonify(payload), code
             outcome = work()
@@ -124,20 +127,27 @@ def api_route(
     return decorator
 
 
+def _signed_by_bearer() -> bool:
+    """Whether the caller is who a valid Bearer token says. Only then is a write exempt from the CSRF check: any
+    ``Authorization: Bearer x`` beside a session cookie would otherwise let a cross-site request through."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("bearer "):
+        return False
+    if "_user_id" not in session:
+        return True  # no cookie sign-in: Flask-Login's request loader found the token's owner, or nobody
+    holder = token_holder(header[7:].strip())
+    return holder is not None and holder[0] == current_user.id
+
+
 def _authenticate(access: Access):
     """Bearer tokens are loaded by Flask-Login's request loader; a cookie session must also carry the CSRF token
     on anything that changes state."""
-    from werkzeug.exceptions import Unauthorized as HTTPUnauthorized
-
     if not current_user.is_authenticated:
         raise HTTPUnauthorized()
-    uses_bearer = request.headers.get("Authorization", "").lower().startswith("bearer ")
-    if not uses_bearer and request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not _signed_by_bearer():
         try:
             validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
         except WTFValidationError as exc:
-            from flask import current_app
-
             if current_app.config.get("WTF_CSRF_ENABLED", True):
                 raise Forbidden(_("Thiếu hoặc sai mã CSRF (X-CSRFToken)."), code="csrf") from exc
     if access.kind == "roles" and not has_any_role(current_user, access.roles):
@@ -153,15 +163,26 @@ def _authenticate(access: Access):
 def _json_body() -> dict:
     if not request.data:
         return {}
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: no body of this API is
+        data = None
     if not isinstance(data, dict):
         raise Invalid(_("Nội dung yêu cầu phải là một đối tượng JSON."), code="bad_json")
     return data
 
 
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    problem = text_problem(key)
+    if problem:
+        raise Invalid(_("Dữ liệu không hợp lệ."), fields={"Idempotency-Key": [problem]})
+    return key
+
+
 def _load(schema: type[Schema], data: dict, unknown: str) -> dict:
     try:
-        return schema(unknown=unknown).load(data)
+        return harden(schema(unknown=unknown)).load(data)
     except ValidationError as exc:
         raise Invalid(_("Dữ liệu không hợp lệ."), fields=vietnamese_messages(exc.messages)) from exc
 

@@ -19,7 +19,7 @@ from ..live.snapshot import seconds_left
 from ..sessions.models import Invitation
 from . import bp
 from .core import REGISTRY, Endpoint, api_route, paginate
-from .schemas import PageQuerySchema
+from .schemas import MultiLine, PageQuerySchema
 
 
 class CheckinSchema(Schema):
@@ -85,7 +85,7 @@ class SpeakerPatchSchema(Schema):
     seconds_allowed = fields.Integer(
         validate=validate.Range(min=services.MIN_TURN_SECONDS, max=services.MAX_TURN_SECONDS)
     )
-    summary = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    summary = MultiLine(allow_none=True, validate=validate.Length(max=2000))
     question_id = fields.Integer(allow_none=True)
 
 
@@ -99,33 +99,83 @@ class LiveCurrentSchema(Schema):
     user_id = fields.Integer()
     name = fields.String()
     unit = fields.String(allow_none=True)
+    unit_id = fields.Integer(allow_none=True)
     question_id = fields.Integer(allow_none=True)
-    started_at = fields.String()
+    question_topic = fields.String(allow_none=True)
+    started_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     seconds_allowed = fields.Integer()
-    seconds_left = fields.Integer()
+    seconds_left = fields.Integer(metadata={"description": "negative once the time is up"})
+    seconds_used = fields.Integer()
+    overrun_seconds = fields.Integer()
+    warning = fields.Boolean(metadata={"description": "the last warning_seconds of the turn"})
     paused = fields.Boolean()
+    paused_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    running = fields.Boolean()
+    times_spoken = fields.Integer()
+    summary = fields.String(allow_none=True)
+
+
+class LiveQueueItemSchema(Schema):
+    speaker_id = fields.Integer()
+    user_id = fields.Integer()
+    name = fields.String()
+    unit = fields.String(allow_none=True)
+    position = fields.Integer(metadata={"description": "1 = next"})
+    question_id = fields.Integer(allow_none=True)
+    question_topic = fields.String(allow_none=True)
+    times_spoken = fields.Integer()
+
+
+class LiveQuestionSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.String()
+    topic = fields.String(allow_none=True)
+    body = fields.String()
+    status = fields.String()
+
+
+class LiveAgendaItemSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    kind_label = fields.String()
+    topic = fields.String(allow_none=True)
+    status = fields.String()
+    position = fields.Integer(allow_none=True)
+
+
+class LiveAttendanceUnitSchema(Schema):
+    unit_id = fields.Integer(allow_none=True, metadata={"description": "the unit above the invitees' cells"})
+    name = fields.String()
+    invited = fields.Integer()
+    present = fields.Integer()
 
 
 class LiveAttendanceSchema(Schema):
     invited = fields.Integer()
     present = fields.Integer()
+    by_unit = fields.List(fields.Nested(LiveAttendanceUnitSchema))
 
 
 class LiveSnapshotSchema(Schema):
     session_id = fields.Integer()
+    title = fields.String()
     status = fields.String()
+    status_label = fields.String()
     version = fields.Integer()
-    current = fields.Nested(LiveCurrentSchema, allow_none=True)
-    queue = fields.List(fields.Dict())
-    turns_done = fields.Integer()
-    attendance = fields.Nested(LiveAttendanceSchema)
+    server_time = fields.String(metadata={"format": "date-time"})
+    turn_seconds = fields.Integer()
+    warning_seconds = fields.Integer()
     queue_open = fields.Boolean()
     new_speakers_first = fields.Boolean()
-    next = fields.List(fields.Dict(), metadata={"description": "the next three waiting"})
-    current_question = fields.Dict(allow_none=True)
-    agenda = fields.List(fields.Dict())
+    current = fields.Nested(LiveCurrentSchema, allow_none=True)
+    current_question = fields.Nested(LiveQuestionSchema, allow_none=True)
+    queue = fields.List(fields.Nested(LiveQueueItemSchema), metadata={"description": "waiting speakers in order"})
+    next = fields.List(fields.Nested(LiveQueueItemSchema), metadata={"description": "the next three waiting"})
+    turns_done = fields.Integer()
     time_used_seconds = fields.Integer()
-    server_time = fields.String()
+    attendance = fields.Nested(LiveAttendanceSchema)
+    agenda = fields.List(fields.Nested(LiveAgendaItemSchema))
 
 
 def _checkin_dict(inv: Invitation) -> dict:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from ..core.inputs import DB_INT_MAX
 from .core import PATH_ARG, REGISTRY, page_schema
-from .schemas import ErrorSchema
+from .schemas import ErrorSchema, openapi_bounds
 
 ERROR_TEXT = {
     400: "Yêu cầu không hợp lệ",
     401: "Chưa xác thực",
     403: "Không có quyền",
     404: "Không tìm thấy",
-    409: "Xung đột trạng thái",
+    409: "Xung đột trạng thái, hoặc dữ liệu vừa được người khác thay đổi",
     422: "Dữ liệu không hợp lệ",
 }
 
@@ -25,14 +26,16 @@ def _resolver(schema) -> str:
 
 
 def build_spec() -> dict:
+    marshmallow = MarshmallowPlugin(schema_name_resolver=_resolver)
     spec = APISpec(
         title="Đối thoại API",
         version="1.0.0",
         openapi_version="3.0.3",
-        plugins=[MarshmallowPlugin(schema_name_resolver=_resolver)],
+        plugins=[marshmallow],
         info={"description": "API cho các buổi tiếp xúc, đối thoại trực tiếp (xem shared/API.md)."},
         servers=[{"url": "/api/v1"}],
     )
+    marshmallow.converter.add_attribute_function(openapi_bounds)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", schema=ErrorSchema)
     paths: dict[str, dict] = {}
@@ -54,7 +57,9 @@ def build_spec() -> dict:
                     "in": "path",
                     "name": m.group(2),
                     "required": True,
-                    "schema": {"type": "integer" if m.group(1) == "int" else "string"},
+                    "schema": {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}
+                    if m.group(1) == "int"
+                    else {"type": "string"},
                 }
                 for m in PATH_ARG.finditer(endpoint.rule)
             ]
@@ -82,7 +87,12 @@ def build_spec() -> dict:
             else:
                 ok = {"description": "OK"}
             operation["responses"][str(endpoint.status)] = ok
-            for code in (401, 403, 422, *endpoint.extra_responses):
+            # Every call may be refused (401, 403, 422) or name an object that isn't there, in its path, its query
+            # or its body (404); a write may find the state moved, or lose a race to another writer (409).
+            codes = [401, 403, 404, 422, *endpoint.extra_responses]
+            if method != "GET":
+                codes.append(409)
+            for code in dict.fromkeys(codes):
                 text = endpoint.extra_responses.get(code) or ERROR_TEXT.get(code, "Lỗi")
                 operation["responses"][str(code)] = {
                     "description": text,

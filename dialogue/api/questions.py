@@ -13,7 +13,7 @@ from ..questions import services
 from ..questions.models import QUESTION_KINDS, QUESTION_STATUSES
 from ..sessions import services as sessions
 from .core import api_route
-from .schemas import PageQuerySchema
+from .schemas import MultiLine, PageQuerySchema
 
 
 class QuestionSchema(Schema):
@@ -23,7 +23,7 @@ class QuestionSchema(Schema):
     author_name = fields.String()
     unit_id = fields.Integer(allow_none=True)
     kind = fields.String(validate=validate.OneOf(QUESTION_KINDS))
-    topic = fields.String()
+    topic = fields.String(allow_none=True)
     body = fields.String()
     status = fields.String(validate=validate.OneOf(QUESTION_STATUSES))
     reason = fields.String(allow_none=True)
@@ -40,18 +40,18 @@ class QuestionSchema(Schema):
 class QuestionCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(QUESTION_KINDS))
     topic = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
-    body = fields.String(required=True, validate=validate.Length(min=1, max=services.MAX_BODY))
+    body = MultiLine(required=True, validate=validate.Length(min=1, max=services.MAX_BODY))
 
 
 class QuestionPatchSchema(Schema):
     status = fields.String(validate=validate.OneOf(QUESTION_STATUSES))
-    reason = fields.String(allow_none=True, validate=validate.Length(max=2000))
+    reason = MultiLine(allow_none=True, validate=validate.Length(max=2000))
     duplicate_of = fields.Integer(allow_none=True)
     assignee_id = fields.Integer(allow_none=True)
     position = fields.Integer(validate=validate.Range(min=1))
     kind = fields.String(validate=validate.OneOf(QUESTION_KINDS))
     topic = fields.String(validate=validate.Length(max=300))
-    body = fields.String(validate=validate.Length(min=1, max=services.MAX_BODY))
+    body = MultiLine(validate=validate.Length(min=1, max=services.MAX_BODY))
 
 
 class QuestionQuerySchema(PageQuerySchema):

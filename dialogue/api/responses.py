@@ -12,7 +12,7 @@ from ..live.services import get_session
 from ..responses.models import RESPONSE_KINDS, Response
 from ..responses.services import get_response, record_response
 from .core import api_route, paginate
-from .schemas import PageQuerySchema
+from .schemas import MultiLine, PageQuerySchema
 
 
 class ResponseSchema(Schema):
@@ -34,7 +34,7 @@ class ResponseCreateSchema(Schema):
     question_ids = fields.List(fields.Integer(), load_default=list)
     speaker_id = fields.Integer(allow_none=True)
     kind = fields.String(required=True, validate=validate.OneOf(RESPONSE_KINDS))
-    text = fields.String(required=True, validate=validate.Length(min=1, max=20000))
+    text = MultiLine(required=True, validate=validate.Length(min=1, max=20000))
     responder_id = fields.Integer(allow_none=True)
     referred_to = fields.String(allow_none=True, validate=validate.Length(max=300))
 

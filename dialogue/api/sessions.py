@@ -16,9 +16,16 @@ class AwareDateTime(fields.DateTime):
     """ISO 8601 in; a time without an offset is read as Vietnam's local time."""
 
     def _deserialize(self, value, attr, data, **kwargs):
+        from marshmallow import ValidationError
+
+        from ..core.inputs import day_problem
         from ..core.timeutil import local_to_utc
 
-        return local_to_utc(super()._deserialize(value, attr, data, **kwargs))
+        typed = super()._deserialize(value, attr, data, **kwargs)
+        problem = day_problem(typed)  # before the conversion: year 1 has no seven hours to spare
+        if problem:
+            raise ValidationError(problem)
+        return local_to_utc(typed)
 
 
 class DialogueSessionSchema(Schema):

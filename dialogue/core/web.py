@@ -3,12 +3,14 @@ message beside the form (keeping everything typed)."""
 
 from __future__ import annotations
 
-from flask import Flask, flash, jsonify, render_template, request
+from flask import Flask, flash, g, jsonify, render_template, request, session
+from flask_login import user_logged_in
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .errors import DomainError
+from .inputs import BadQuery
 from .uow import is_race, rollback_now
 
 
@@ -63,11 +65,22 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(exc: DomainError):
         return render(exc.status, exc.message, exc.code, exc.fields)
 
+    @app.errorhandler(BadQuery)
+    def bad_query(exc: BadQuery):
+        if wants_json():
+            return render(422, messages[422](), "invalid", {exc.name: [exc.message]})
+        return render(400, exc.message)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 500
         message = messages[status]() if status in messages else exc.description
-        return render(status, message)
+        response = app.make_response(render(status, message))
+        if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110: a 405 says what is allowed
+        if status == 401 and wants_json():
+            response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+        return response
 
     def race():
         return render(
@@ -87,18 +100,48 @@ def register_error_handlers(app: Flask) -> None:
     app.extensions["unit_of_work_race"] = lambda: app.make_response(race())
 
 
+# The pages need none of these: no camera (check-in is by list or personal link), no microphone, no location.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), midi=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
+)
+# 'self' covers the app's own websocket (ws:/wss: on the same host and port, CSP Level 3): the live screens open
+# no other connection, and no page may send what it shows anywhere else.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'self'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+# Pages that show who someone is or what they may do with the API (sign-in, the account and its tokens, the
+# admin's people), and every JSON answer of the API: a shared computer's cache or back button must not keep them.
+NO_STORE_BLUEPRINTS = {"accounts", "api"}
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def headers(response):
+        hsts_seconds = app.config.get("HSTS_SECONDS") or 0
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
-            "connect-src 'self' ws: wss:; frame-ancestors 'self'",
-        )
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if hsts_seconds:
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains")
+        if request.blueprint in NO_STORE_BLUEPRINTS or (wants_json() and response.mimetype == "application/json"):
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def renew_csrf_at_sign_in(app: Flask) -> None:
+    """Every sign-in (password or personal link) starts with a new CSRF token: one read or planted before it, on a
+    shared phone or by someone who set the cookie, is worth nothing after it."""
+
+    def renew(sender, user, **extra) -> None:
+        name = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        session.pop(name, None)
+        g.pop(name, None)
+
+    user_logged_in.connect(renew, app, weak=False)
 
 
 def refuse(exc: DomainError, form: FlaskForm | None = None) -> None:

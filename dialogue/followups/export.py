@@ -10,6 +10,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from ..core.labels import label
+from ..core.spreadsheet import xlsx_row
 from ..core.timeutil import to_local, today_local
 from . import services
 
@@ -68,24 +69,27 @@ def commitments_workbook(user, filters: services.Filters) -> BytesIO:
     for number, row in enumerate(services.export_rows(user, filters), 1):
         overdue = row.status in open_states and row.due_date < today
         sheet.append(
-            [
-                number,
-                row.id,
-                row.description,
-                row.unit_name,
-                row.assignee_name or "",
-                row.session_title or "",
-                day(row.due_date),
-                day(row.original_due_date if row.original_due_date != row.due_date else None),
-                status_labels[row.status],
-                yes if overdue else no,
-                row.progress,
-                priority_labels[row.priority],
-                day(to_local(row.done_at).date() if row.done_at else None),
-                day(to_local(row.verified_at).date() if row.verified_at else None),
-                row.result_report or "",
-                row.cancel_reason or "",
-            ]
+            xlsx_row(
+                sheet,
+                [
+                    number,
+                    row.id,
+                    row.description,
+                    row.unit_name,
+                    row.assignee_name or "",
+                    row.session_title or "",
+                    day(row.due_date),
+                    day(row.original_due_date if row.original_due_date != row.due_date else None),
+                    status_labels[row.status],
+                    yes if overdue else no,
+                    row.progress,
+                    priority_labels[row.priority],
+                    day(to_local(row.done_at).date() if row.done_at else None),
+                    day(to_local(row.verified_at).date() if row.verified_at else None),
+                    row.result_report or "",
+                    row.cancel_reason or "",
+                ],
+            )
         )
     stream = BytesIO()
     workbook.save(stream)

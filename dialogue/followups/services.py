@@ -25,6 +25,7 @@ from ..accounts.models import User, UserRole
 from ..audit.services import record, snapshot
 from ..core.access import STAFF
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.inputs import file_name
 from ..core.text import like_pattern, nfc, search_blob
 from ..core.timeutil import now, today_local
 from ..extensions import db
@@ -747,7 +748,7 @@ def save_attachment(upload) -> tuple[str, str] | None:
     """Stores an uploaded file under UPLOAD_DIR/commitments; returns (stored path, original name)."""
     if upload is None or not getattr(upload, "filename", None):
         return None
-    name = nfc(os.path.basename(upload.filename)) or "tep"
+    name = nfc(os.path.basename(file_name(upload.filename))) or "tep"
     suffix = Path(name).suffix.lower()
     if suffix not in ATTACHMENT_TYPES:
         raise Invalid(

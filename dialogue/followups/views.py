@@ -17,6 +17,7 @@ from ..accounts.models import User, UserRole
 from ..core.access import STAFF, roles_required, signed_in
 from ..core.errors import DomainError, Forbidden, NotFound
 from ..core.idempotency import run_once
+from ..core.inputs import day_problem, int_problem
 from ..core.nav import add_nav_item
 from ..core.pagination import page_of
 from ..core.timeutil import today_local
@@ -51,11 +52,15 @@ def _parse_date(value: str | None) -> date | None:
     try:
         if "/" in value:
             day, month, year = (int(p) for p in value.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(value)
+            parsed = date(year, month, day)
+        else:
+            parsed = date.fromisoformat(value)
     except ValueError:
+        parsed = None
+    if parsed is None or day_problem(parsed):
         flash(_("Ngày lọc không hợp lệ: %(v)s (dd/mm/yyyy).", v=value), "error")
         return None
+    return parsed
 
 
 def filters_from_request() -> services.Filters:
@@ -301,7 +306,8 @@ def _assignee_choices() -> list[tuple[int, str]]:
 
 def _int_or_none(value) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
+        return None if int_problem(number) else number
     except (TypeError, ValueError):
         return None
 

@@ -20,6 +20,7 @@ from ..accounts.models import User
 from ..accounts.services import token_holder
 from ..accounts.signals import sign_ins_ended
 from ..core.errors import DomainError
+from ..core.inputs import DB_INT_MAX
 from ..core.uow import transaction
 from ..extensions import db, socketio
 from . import services
@@ -99,6 +100,21 @@ def _live_event(handler=None, *, database: bool = True):
     return decorate(handler) if handler is not None else decorate
 
 
+def _session_id(data) -> int | None:
+    """The session a ``join`` names: ``{"session_id": N}`` with N an id the database can hold, else None (answered
+    ``bad_session_id``: a list, a string or 10**30 must get an answer, not a failed query and silence)."""
+    if not isinstance(data, dict):
+        return None
+    value = data.get("session_id")
+    if isinstance(value, bool):
+        return None
+    try:
+        session_id = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return session_id if 0 < session_id <= DB_INT_MAX else None
+
+
 @socketio.on("connect", namespace=NAMESPACE)
 @_live_event
 def on_connect(auth=None):
@@ -122,9 +138,8 @@ def on_join(data=None):
     who = _clients.get(request.sid)
     if who is None:
         return {"ok": False, "error": "unauthorized"}
-    try:
-        session_id = int((data or {}).get("session_id"))
-    except (TypeError, ValueError):
+    session_id = _session_id(data)
+    if session_id is None:
         return {"ok": False, "error": "bad_session_id"}
     target = services.room(session_id) if who.projector is None else services.projector_room(session_id, who.secret)
     if who.projector is not None:

@@ -130,23 +130,27 @@ def phone(session_id: int):
     )
 
 
-@bp.get("/sessions/<int:session_id>/here")
+@bp.route("/sessions/<int:session_id>/here", methods=["GET", "POST"])
 @signed_in
 def here(session_id: int):
-    """Where an invitee's personal link leads: while the session is live it checks them in, then opens the phone
-    page; before or after, it opens the session's page."""
+    """Where an invitee's personal link leads. While the session is live it offers to check them in: by a button
+    (a POST), so that a link or an image on another site can't mark anybody present; then the phone page opens.
+    Before or after the session, and for who is already checked in, it opens the right page at once."""
     session = services.get_session(session_id)
     invitation = services.invitation_of(session.id, current_user.id)
-    if session.status == "live":
-        if invitation is not None:
-            try:
-                services.check_in(current_user, session.id, current_user.id)
-                flash(_("Đã điểm danh: chào mừng bạn đến buổi đối thoại."), "success")
-            except DomainError as exc:
-                refuse(exc)
+    if session.status != "live":
+        if "sessions.detail" in _endpoints():
+            return redirect(url_for("sessions.detail", session_id=session.id))
         return redirect(url_for("live.phone", session_id=session.id))
-    if "sessions.detail" in _endpoints():
-        return redirect(url_for("sessions.detail", session_id=session.id))
+    if invitation is None or invitation.checked_in_at is not None:
+        return redirect(url_for("live.phone", session_id=session.id))
+    if request.method == "GET":
+        return render_template("live/here.html", session=session, invitation=invitation)
+    try:
+        services.check_in(current_user, session.id, current_user.id)
+        flash(_("Đã điểm danh: chào mừng bạn đến buổi đối thoại."), "success")
+    except DomainError as exc:
+        refuse(exc)
     return redirect(url_for("live.phone", session_id=session.id))
 
 

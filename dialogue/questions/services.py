@@ -25,6 +25,7 @@ from ..accounts.models import User
 from ..audit.services import record, snapshot
 from ..core.after_commit import after_commit, after_rollback
 from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.inputs import file_name
 from ..core.labels import label
 from ..core.pagination import page_of as core_page_of
 from ..core.text import fold, like_pattern, nfc, search_blob
@@ -171,7 +172,7 @@ def _store(question: Question, upload: Upload) -> None:
     after_rollback(lambda: written.unlink(missing_ok=True))  # no question keeps it if the transaction fails
     old = question.attachment_path
     question.attachment_path = f"questions/{name}"
-    question.attachment_name = (nfc(os.path.basename(upload.filename or "")) or f"tep-dinh-kem.{ext}")[:300]
+    question.attachment_name = (nfc(os.path.basename(file_name(upload.filename))) or f"tep-dinh-kem.{ext}")[:300]
     question.attachment_type = mime
     question.attachment_size = len(upload.data)
     if old:
@@ -684,6 +685,8 @@ def export_xlsx(user, session: DialogueSession) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from ..core.spreadsheet import xlsx_row
+
     if not sessions.is_staff(user):
         raise Forbidden(_l("Bạn không có quyền xuất danh sách ý kiến."))
     items = list(
@@ -693,31 +696,34 @@ def export_xlsx(user, session: DialogueSession) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Ý kiến"
-    ws.append([session.title])
-    ws.append([f"{session.topic} · {format_datetime(session.starts_at)} · {session.venue}"])
-    ws.append(list(EXPORT_HEADERS))
+    ws.append(xlsx_row(ws, [session.title]))
+    ws.append(xlsx_row(ws, [f"{session.topic} · {format_datetime(session.starts_at)} · {session.venue}"]))
+    ws.append(xlsx_row(ws, EXPORT_HEADERS))
     for cell in ws[3]:
         cell.font = Font(bold=True)
     ws["A1"].font = Font(bold=True, size=13)
     for index, q in enumerate(items, start=1):
         ws.append(
-            [
-                index,
-                q.id,
-                label("question_kind", q.kind),
-                q.topic,
-                q.body,
-                q.author.name,
-                q.unit.name if q.unit else "",
-                label("question_status", q.status),
-                q.reason or "",
-                q.duplicate_of_id or "",
-                q.assignee.name if q.assignee else "",
-                q.position or "",
-                counts.get(q.id, 0),
-                q.attachment_name or "",
-                format_datetime(q.created_at),
-            ]
+            xlsx_row(
+                ws,
+                [
+                    index,
+                    q.id,
+                    label("question_kind", q.kind),
+                    q.topic,
+                    q.body,
+                    q.author.name,
+                    q.unit.name if q.unit else "",
+                    label("question_status", q.status),
+                    q.reason or "",
+                    q.duplicate_of_id or "",
+                    q.assignee.name if q.assignee else "",
+                    q.position or "",
+                    counts.get(q.id, 0),
+                    q.attachment_name or "",
+                    format_datetime(q.created_at),
+                ],
+            )
         )
     widths = (6, 7, 12, 28, 70, 24, 28, 14, 30, 9, 22, 8, 10, 20, 17)
     for column, width in zip("ABCDEFGHIJKLMNO", widths, strict=True):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..core.access import roles_required, signed_in
 from ..core.errors import DomainError
 from ..core.idempotency import run_once
+from ..core.inputs import local_path
 from ..core.web import refuse
 from ..extensions import db
 from ..sessions import services as sessions
@@ -209,10 +210,7 @@ def support(question_id: int):
         refuse(exc)
     else:
         flash(_("Đã ghi nhận ủng hộ.") if wanted else _("Đã bỏ ủng hộ."), "success")
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("questions.detail", question_id=question_id))
+    return redirect(local_path(request.form.get("next")) or url_for("questions.detail", question_id=question_id))
 
 
 @bp.post("/questions/<int:question_id>/accept")

@@ -13,6 +13,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ..core.spreadsheet import xml_text
+
 FONT = "Times New Roman"
 SIZE = Pt(13)
 
@@ -41,7 +43,7 @@ def new_document() -> DocxDocument:
 
 
 def _run(paragraph, text: str, *, bold=False, italic=False, underline=False, size: Pt | None = None):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_text(text))  # text stored before input was checked may hold Word's \v
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.name = FONT
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)

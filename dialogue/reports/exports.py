@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
+from ..core.spreadsheet import csv_row, xlsx_row
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -16,8 +18,8 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 def table_csv(table: dict) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(table["headers"])
-    writer.writerows(table["rows"])
+    writer.writerow(csv_row(table["headers"]))
+    writer.writerows(csv_row(row) for row in table["rows"])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -29,14 +31,14 @@ def table_xlsx(table: dict, heading: str | None = None) -> bytes:
     sheet = book.active
     sheet.title = table["key"][:31]
     if heading:
-        sheet.append([heading])
+        sheet.append(xlsx_row(sheet, [heading]))
         sheet["A1"].font = Font(bold=True)
-    sheet.append(list(table["headers"]))
+    sheet.append(xlsx_row(sheet, table["headers"]))
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in table["rows"]:
-        sheet.append(list(row))
+        sheet.append(xlsx_row(sheet, row))
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column)
         sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))

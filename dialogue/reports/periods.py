@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 
 from ..core.errors import Invalid
+from ..core.inputs import day_problem
 from ..core.timeutil import UTC, local_to_utc, today_local
 
 PERIOD_KINDS: dict[str, object] = {
@@ -55,9 +56,13 @@ def _int(value, name: str, low: int, high: int) -> int:
 
 def _day(value, name: str) -> date:
     try:
-        return date.fromisoformat(str(value))
+        day = date.fromisoformat(str(value))
     except (TypeError, ValueError):
         raise Invalid(_l("Ngày không hợp lệ."), fields={name: [str(_l("Ngày không hợp lệ (dd/mm/yyyy)."))]}) from None
+    problem = day_problem(day)
+    if problem:
+        raise Invalid(problem, fields={name: [problem]})
+    return day
 
 
 def parse_period(args) -> Period:

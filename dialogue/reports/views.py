@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..core.access import STAFF, roles_required
 from ..core.errors import Conflict, DomainError
+from ..core.inputs import text_problem
 from ..core.nav import add_nav_item
 from ..core.timeutil import today_local
 from ..core.web import refuse
@@ -132,7 +133,11 @@ def edit(session_id: int, kind: str):
     }
     conflict = None
     status = 200
-    if form.validate_on_submit():
+    # The turns' summaries are fields of their own, outside the form class: the same check as its text areas.
+    summary_problems = [p for p in (text_problem(v, multiline=True) for v in summaries.values()) if p]
+    for problem in dict.fromkeys(summary_problems):
+        flash(problem, "error")
+    if form.validate_on_submit() and not summary_problems:
         fields = {name: form[name].data or "" for name in services.TEXT_FIELDS[kind]}
         if kind == "minutes":
             fields["summaries"] = summaries

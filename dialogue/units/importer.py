@@ -22,6 +22,7 @@ from ..accounts.models import User, UserRole
 from ..accounts.services import create_user, normalize_email, normalize_phone, update_user
 from ..audit.services import record
 from ..core.errors import Invalid
+from ..core.inputs import text_problem
 from ..core.text import fold, nfc
 from ..extensions import db
 from .models import Unit
@@ -89,7 +90,9 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            # data_only=False: a formula cell gives the formula as it was typed ("=HYPERLINK(...)"), kept as the
+            # text it is, never a value some spreadsheet program worked out from it.
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
         except Exception as exc:
             raise Invalid(_l("Không đọc được tệp Excel: %(err)s", err=str(exc))) from exc
         sheet = workbook.worksheets[0]
@@ -163,6 +166,11 @@ def preview(filename: str, data: bytes) -> ImportPreview:
 
     for line, values in numbered[1:]:
         row = ImportRow(line=line)
+        for key in ("name", "position", "cell", "grassroots", "phone", "email"):
+            index = columns.get(key)
+            problem = text_problem(values[index]) if index is not None and index < len(values) else None
+            if problem:
+                row.errors.append(f"{header[index]}: {problem}")
         row.name = cell_of(values, "name")
         row.position = cell_of(values, "position")
         row.cell = cell_of(values, "cell")
