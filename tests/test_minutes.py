@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from dialogue.accounts.models import User
 from dialogue.audit.models import AuditEntry
+from dialogue.core.timeutil import today_local
 from dialogue.demo.seed import demo_user
 from dialogue.extensions import db
 from dialogue.followups.models import Commitment
@@ -68,25 +69,33 @@ def test_minutes_docx_holds_the_whole_record(demo_session, login_as):  # noqa: F
     assert "tiếp xúc, đối thoại" in text and "kiểm tra, giám sát" in text.lower()  # diacritics intact
 
 
-def test_conclusion_notice_groups_assignments_by_unit(demo_session, login_as):  # noqa: F811
+def test_conclusion_notice_lists_each_task_with_its_lead_unit(demo_session, login_as):  # noqa: F811
     client = login_as(demo_user("bithu@demo.vn"))
     response = client.get(f"/reports/sessions/{demo_session.id}/documents/conclusion/docx")
     assert response.status_code == 200
     text = docx_text(response.data)
-    assert "HUYỆN ỦY CHÂU THÀNH" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "HUYỆN ỦY CHÂU THÀNH" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "ĐẢNG BỘ TỈNH KIÊN GIANG" in text
     assert "THÔNG BÁO" in text
-    assert "Châu Thành, ngày 17 tháng 6 năm 2025" in text
+    # A notice bears the day it is signed (today, for a draft), with its zeros.
+    today = today_local()
+    month = f"{today.month:02d}" if today.month <= 2 else str(today.month)
+    assert f"Châu Thành, ngày {today.day:02d} tháng {month} năm {today.year}" in text
+    assert "Kết luận của đồng chí Bí thư Huyện ủy tại buổi tiếp xúc, đối thoại trực tiếp giữa Thường trực" in text
     assert "không để vi phạm nhỏ tích tụ thành vi phạm lớn" in text
     assert "thường xuyên, toàn diện, công khai, dân chủ, thận trọng, chặt chẽ" in text
     lines = text.splitlines()
-    for c in db.session.scalars(select(Commitment).where(Commitment.session_id == demo_session.id)):
-        line = f"- {c.description.rstrip('.')} (thời hạn: {c.due_date:%d/%m/%Y})."
-        assert line in lines
-        # The commitment is listed under its unit's heading.
-        heading = next(i for i, x in enumerate(lines) if re.fullmatch(rf"\d+\. {re.escape(c.unit.name)}", x))
-        position = lines.index(line)
-        between = lines[heading + 1 : position]
-        assert position > heading and not any(re.fullmatch(r"\d+\. Đảng ủy .*", x) for x in between)
+    commitments = list(
+        db.session.scalars(
+            select(Commitment).where(Commitment.session_id == demo_session.id).order_by(Commitment.due_date)
+        )
+    )
+    for number, c in enumerate(commitments, start=1):
+        position = lines.index(f"{number}. {c.description.rstrip('.')}.")
+        assert lines[position + 1] == f"Đơn vị chủ trì: {c.unit.name}."
+        assert lines[position + 2].startswith(f"Thời hạn hoàn thành: {c.due_date:%d/%m/%Y}. Đơn vị chủ trì báo cáo")
+    assert "(Ký, ghi rõ họ tên)" not in text
+    assert "T/M BAN THƯỜNG VỤ\nBÍ THƯ" in text and "Lê Hoàng Phong" in text
+    assert "- Lưu Văn phòng Huyện ủy." in text
 
 
 def test_print_pages_show_the_documents(demo_session, login_as):  # noqa: F811

@@ -1,146 +1,418 @@
-"""What every Word document of the office shares: A4, Times New Roman 13 pt, and the Party document header
-(issuing body and number at the left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the place and date at the right)."""
+"""Renders a document's layout (``layout.py``: header, type, subject, blocks, signing, recipients, annex) as a Word
+file that follows the office's profile: A4, the profile's margins, font and sizes, page numbers from page 2,
+"DỰ THẢO" on every page of a draft, wide tables in landscape sections, tables whose widths are in the grid (so
+LibreOffice keeps them) with repeated header rows and right-aligned numbers, Vietnamese as the proofing language,
+and properties that name the document and its issuing body.
+
+python-docx has no API for page numbers, header rows or the proofing language; those are written into the XML.
+"""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-FONT = "Times New Roman"
-SIZE = Pt(13)
+LANGUAGE = "vi-VN"
+A4 = (210, 297)
+TWIPS_PER_MM = 1440 / 25.4
+ALIGN = {
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
 
 
-def new_document() -> DocxDocument:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    for style_name in ("Normal", "Table Grid"):
-        try:
-            style = doc.styles[style_name]
-        except KeyError:
-            continue
-        style.font.name = FONT
-        style.font.size = SIZE
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.get_or_add_rFonts()
+class Writer:
+    """One document being written with one profile."""
+
+    def __init__(self, profile: dict):
+        self.p = profile
+        self.doc: DocxDocument = Document()
+        self.font = profile["font"]
+        self._setup()
+
+    # Setup -------------------------------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        section = self.doc.sections[0]
+        self._page(section, landscape=False)
+        styles = self.doc.styles
+        rpr_default = styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+        self._fonts(rpr_default)
+        self._language(rpr_default)
+        for name in ("Normal", "Table Grid", "Header", "Footer"):
+            try:
+                style = styles[name]
+            except KeyError:
+                continue
+            style.font.name = self.font
+            style.font.size = Pt(self.p["size_body"])
+            rpr = style.element.get_or_add_rPr()
+            self._fonts(rpr)
+            self._language(rpr)
+        normal = styles["Normal"].paragraph_format
+        normal.space_after = Pt(self.p["space_after_pt"])
+        normal.line_spacing = float(self.p["line_spacing"])
+        settings = self.doc.settings.element
+        theme_lang = settings.find(qn("w:themeFontLang"))
+        if theme_lang is not None:
+            theme_lang.set(qn("w:val"), LANGUAGE)
+        for part in self.doc.part.package.iter_parts():
+            if str(part.partname) == "/word/stylesWithEffects.xml":
+                part._blob = part.blob.replace(b'w:val="en-US"', f'w:val="{LANGUAGE}"'.encode())
+
+    def _fonts(self, rpr) -> None:
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            rpr.insert(0, fonts)
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)
         for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            fonts.set(qn(attr), FONT)
-    normal = doc.styles["Normal"].paragraph_format
-    normal.space_after = Pt(3)
-    normal.line_spacing = 1.15
-    return doc
+            fonts.set(qn(attr), self.font)
 
+    @staticmethod
+    def _language(rpr) -> None:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), LANGUAGE)
+        lang.set(qn("w:eastAsia"), LANGUAGE)
 
-def _run(paragraph, text: str, *, bold=False, italic=False, underline=False, size: Pt | None = None):
-    run = paragraph.add_run(text)
-    run.bold, run.italic, run.underline = bold, italic, underline
-    run.font.name = FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    if size is not None:
-        run.font.size = size
-    return run
+    def _page(self, section, *, landscape: bool) -> None:
+        width, height = A4
+        if landscape:
+            section.orientation = WD_ORIENT.LANDSCAPE
+            width, height = height, width
+        else:
+            section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(width), Mm(height)
+        section.top_margin = Mm(self.p["margin_top_mm"])
+        section.bottom_margin = Mm(self.p["margin_bottom_mm"])
+        section.left_margin = Mm(self.p["margin_left_mm"])
+        section.right_margin = Mm(self.p["margin_right_mm"])
+        section.header_distance = section.footer_distance = Mm(10)
 
+    def text_width_mm(self, landscape: bool = False) -> float:
+        width = A4[1] if landscape else A4[0]
+        return width - self.p["margin_left_mm"] - self.p["margin_right_mm"]
 
-def _cell_line(cell, text: str, *, first: bool = False, **style) -> None:
-    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.space_after = Pt(0)
-    _run(paragraph, text, **style)
+    # Runs and paragraphs -----------------------------------------------------------------------------------
 
+    def run(self, paragraph, text: str, size: float, *, bold=False, italic=False, underline=False):
+        run = paragraph.add_run(text)
+        run.bold, run.italic, run.underline = bold, italic, underline
+        run.font.name = self.font
+        run.font.size = Pt(size)
+        self._fonts(run._element.get_or_add_rPr())
+        return run
 
-def party_header(doc: DocxDocument, *, issuing_body: str, number_line: str, date_line: str) -> None:
-    """The two-column header of a Party document, in a borderless table."""
-    table = doc.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    left, right = table.rows[0].cells
-    left.width, right.width = Mm(75), Mm(90)
-    _cell_line(left, issuing_body, first=True, bold=True)
-    _cell_line(left, "*")
-    _cell_line(left, number_line)
-    _cell_line(right, "ĐẢNG CỘNG SẢN VIỆT NAM", first=True, bold=True, underline=True)
-    _cell_line(right, "")
-    _cell_line(right, date_line, italic=True)
-    doc.add_paragraph()
+    def paragraph(self, container=None, *, align="justify", indent=False, after=None, before=None, keep=False):
+        target = container if container is not None else self.doc
+        p = target.add_paragraph()
+        p.alignment = ALIGN[align]
+        fmt = p.paragraph_format
+        if indent:
+            fmt.first_line_indent = Mm(self.p["first_line_indent_mm"])
+        if after is not None:
+            fmt.space_after = Pt(after)
+        if before is not None:
+            fmt.space_before = Pt(before)
+        if keep:
+            fmt.keep_with_next = True
+        return p
 
+    def cell_line(self, cell, text: str, size: float, *, first=False, align="center", **style) -> None:
+        p = cell.paragraphs[0] if first else cell.add_paragraph()
+        p.alignment = ALIGN[align]
+        p.paragraph_format.space_after = Pt(0)
+        p.paragraph_format.line_spacing = 1.0
+        if text:
+            self.run(p, text, size, **style)
 
-def title(doc: DocxDocument, text: str, subtitle: str | None = None) -> None:
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_after = Pt(0)
-    _run(p, text, bold=True, size=Pt(14))
-    if subtitle:
-        p = doc.add_paragraph()
+    # Tables ------------------------------------------------------------------------------------------------
+
+    def fixed_table(self, rows: int, widths_mm: list[float], *, style: str | None = None, landscape=False):
+        """A table whose column widths are in its grid, its cells and its layout (fixed), scaled to the text width."""
+        total = sum(widths_mm)
+        available = self.text_width_mm(landscape)
+        scaled = [w * available / total for w in widths_mm] if total > available + 0.5 else list(widths_mm)
+        table = self.doc.add_table(rows=rows, cols=len(widths_mm))
+        if style:
+            table.style = self.doc.styles[style]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        tbl = table._tbl
+        tbl_pr = tbl.tblPr
+        tbl_w = tbl_pr.find(qn("w:tblW"))
+        if tbl_w is None:
+            tbl_w = OxmlElement("w:tblW")
+            tbl_pr.append(tbl_w)
+        tbl_w.set(qn("w:w"), str(round(sum(scaled) * TWIPS_PER_MM)))
+        tbl_w.set(qn("w:type"), "dxa")
+        for col, width in zip(tbl.tblGrid.findall(qn("w:gridCol")), scaled, strict=True):
+            col.set(qn("w:w"), str(round(width * TWIPS_PER_MM)))
+        for row in table.rows:
+            for cell, width in zip(row.cells, scaled, strict=True):
+                cell.width = Mm(width)
+        return table
+
+    @staticmethod
+    def repeat_header(row) -> None:
+        tr_pr = row._tr.get_or_add_trPr()
+        header = OxmlElement("w:tblHeader")
+        header.set(qn("w:val"), "true")
+        tr_pr.append(header)
+        cant_split = OxmlElement("w:cantSplit")
+        tr_pr.append(cant_split)
+
+    def data_table(self, block: dict, landscape: bool) -> None:
+        columns = block["columns"]
+        rows = block["rows"]
+        size = self.p["size_wide_table"] if block.get("wide") else self.p["size_table"]
+        table = self.fixed_table(1 + len(rows), [c["width"] for c in columns], style="Table Grid", landscape=landscape)
+        self.repeat_header(table.rows[0])
+        for i, column in enumerate(columns):
+            self.cell_line(table.rows[0].cells[i], column["title"], size, first=True, bold=True)
+        for r, row in enumerate(rows, start=1):
+            tr_pr = table.rows[r]._tr.get_or_add_trPr()
+            tr_pr.append(OxmlElement("w:cantSplit"))
+            for i, value in enumerate(row):
+                align = "right" if columns[i].get("numeric") else "left"
+                self.cell_line(
+                    table.rows[r].cells[i], "" if value is None else str(value), size, first=True, align=align
+                )
+
+    # Page furniture ----------------------------------------------------------------------------------------
+
+    def page_numbers_and_draft(self, draft: bool) -> None:
+        """Page numbers from page 2 (the first page has its own, empty header and footer); "DỰ THẢO" on every page
+        of a draft."""
+        section = self.doc.sections[0]
+        section.different_first_page_header_footer = True
+        on_top = self.p["page_number_position"] == "header"
+        numbered = section.header if on_top else section.footer
+        p = numbered.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(p, subtitle, bold=True)
-    doc.add_paragraph()
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), "PAGE")
+        run = self.run(p, "", self.p["size_page_number"])
+        run_element = run._element
+        text = OxmlElement("w:t")
+        text.text = "2"
+        run_element.append(text)
+        p._p.remove(run_element)
+        field.append(run_element)
+        p._p.append(field)
+        first_header, first_footer = section.first_page_header, section.first_page_footer  # defined, empty
+        if draft:
+            self._draft_mark(first_header.paragraphs[0])
+            self._draft_mark(section.header.add_paragraph() if on_top else section.header.paragraphs[0])
+        first_footer.paragraphs[0].text = ""
+
+    def _draft_mark(self, paragraph) -> None:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        self.run(paragraph, "DỰ THẢO", self.p["size_body"], bold=True)
+
+    def landscape_section(self, landscape: bool) -> None:
+        section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+        self._page(section, landscape=landscape)
+        section.different_first_page_header_footer = False  # numbered like any page after the first
+
+    # Properties --------------------------------------------------------------------------------------------
+
+    def properties(self, props: dict, when: datetime | None) -> None:
+        stamp = (when or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        cp = self.doc.core_properties
+        cp.title = props.get("title", "")
+        cp.subject = props.get("subject", "")
+        cp.author = props.get("author", "")
+        cp.last_modified_by = props.get("author", "")
+        cp.category = props.get("category", "")
+        cp.keywords = props.get("keywords", "")
+        cp.comments = ""
+        cp.language = LANGUAGE
+        cp.created = cp.modified = stamp
+        cp.revision = 1
+        package = self.doc.part.package
+        for r_id, rel in list(package.rels.items()):
+            if rel.reltype == RT.THUMBNAIL:
+                del package.rels[r_id]
+        for part in package.iter_parts():
+            if str(part.partname) == "/docProps/app.xml":
+                part._blob = _app_xml(props.get("author", ""), props.get("title", ""))
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
 
 
-def heading(doc: DocxDocument, text: str) -> None:
-    p = doc.add_paragraph()
-    p.paragraph_format.space_before = Pt(6)
-    _run(p, text, bold=True)
+def _app_xml(company: str, title: str) -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f"<Application>Đối thoại</Application><Company>{escape(company)}</Company>"
+        f'<TitlesOfParts><vt:vector size="1" baseType="lpstr"><vt:lpstr>{escape(title)}</vt:lpstr></vt:vector>'
+        "</TitlesOfParts></Properties>"
+    ).encode()
 
 
-def paragraph(doc: DocxDocument, text: str, *, label: str | None = None, italic: bool = False, indent: bool = True):
-    """A justified paragraph per line of ``text``; ``label`` in bold before the first line."""
-    lines = [line for line in (text or "").splitlines()] or [""]
+# The layout ----------------------------------------------------------------------------------------------------
+
+
+def _header(w: Writer, header: dict) -> None:
+    p = w.p
+    table = w.fixed_table(2, [72, 93])
+    left_top, right_top = table.rows[0].cells
+    left_bottom, right_bottom = table.rows[1].cells
+    first = True
+    if header.get("superior"):
+        w.cell_line(left_top, header["superior"], p["size_superior"], first=True)
+        first = False
+    w.cell_line(left_top, header["issuer"], p["size_issuer"], first=first, bold=True)
+    w.cell_line(left_top, "*", p["size_issuer"])
+    w.cell_line(right_top, "ĐẢNG CỘNG SẢN VIỆT NAM", p["size_party"], first=True, bold=True, underline=True)
+    w.cell_line(left_bottom, header["number"], p["size_number"], first=True)
+    w.cell_line(right_bottom, header["place_date"], p["size_place_date"], first=True, italic=True)
+
+
+def _title(w: Writer, type_name: str, subject_lines: list[str]) -> None:
+    p = w.p
+    para = w.paragraph(align="center", before=18, after=0, keep=True)
+    w.run(para, type_name, p["size_type"], bold=True)
+    for line in subject_lines:
+        para = w.paragraph(align="center", after=0, keep=True)
+        w.run(para, line, p["size_subject"], bold=True)
+    _rule(w)
+
+
+def _rule(w: Writer) -> None:
+    """The short rule under the subject line: a bottom border on an empty paragraph indented to ~30 mm."""
+    width = w.text_width_mm()
+    rule = w.paragraph(align="center", after=12)
+    side = max(0.0, (width - 30) / 2)
+    rule.paragraph_format.left_indent = Mm(side)
+    rule.paragraph_format.right_indent = Mm(side)
+    rule.paragraph_format.line_spacing = 1.0
+    p_pr = rule._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    p_pr.append(borders)
+    w.run(rule, "", 6)
+
+
+def _blocks(w: Writer, blocks: list[dict], landscape_now: list[bool], keep_orientation: bool = False) -> None:
+    """Writes the blocks; a wide table gets a landscape section of its own (unless the whole run is landscape)."""
+    p = w.p
+    for block in blocks:
+        kind = block["t"]
+        wide = kind == "table" and bool(block.get("wide"))
+        if not keep_orientation and wide != landscape_now[0]:
+            w.landscape_section(wide)
+            landscape_now[0] = wide
+        if kind == "heading":
+            para = w.paragraph(indent=True, before=6, keep=True)
+            w.run(para, block["text"], p["size_body"], bold=True)
+        elif kind == "para":
+            lines = (block.get("text") or "").split("\n") or [""]
+            for i, line in enumerate(lines):
+                para = w.paragraph(align=block.get("align", "justify"), indent=block.get("indent", True))
+                if i == 0 and block.get("label"):
+                    w.run(para, block["label"], p["size_body"], bold=True)
+                w.run(para, line, p["size_body"], italic=block.get("italic", False))
+        elif kind == "center":
+            para = w.paragraph(align="center", after=0, keep=True)
+            w.run(para, block["text"], block.get("size") or p["size_subject"], bold=block.get("bold", True))
+        elif kind == "table":
+            w.data_table(block, landscape_now[0])
+            w.paragraph(after=0)
+        elif kind == "page_break":
+            para = w.paragraph(after=0)
+            para.add_run().add_break(WD_BREAK.PAGE)
+        elif kind == "portrait" and landscape_now[0]:
+            w.landscape_section(False)
+            landscape_now[0] = False
+
+
+def _signing(w: Writer, signature: dict, recipients: list[str]) -> None:
+    p = w.p
+    if signature["style"] == "pair":
+        table = w.fixed_table(1, [82, 83])
+        for cell, lines in zip(table.rows[0].cells, (signature["left"], signature["right"]), strict=True):
+            _signature_lines(w, cell, lines)
+        if recipients:
+            para = w.paragraph(align="left", before=12, after=0)
+            w.run(para, "Nơi nhận:", p["size_recipients_label"], bold=True, underline=True)
+            for line in recipients:
+                para = w.paragraph(align="left", after=0)
+                para.paragraph_format.line_spacing = 1.0
+                w.run(para, line, p["size_recipients"])
+        return
+    table = w.fixed_table(1, [80, 85])
+    left, right = table.rows[0].cells
+    if recipients:
+        w.cell_line(left, "Nơi nhận:", p["size_recipients_label"], first=True, align="left", bold=True, underline=True)
+        for line in recipients:
+            w.cell_line(left, line, p["size_recipients"], align="left")
+    _signature_lines(w, right, signature["right"])
+
+
+def _signature_lines(w: Writer, cell, lines: list[dict]) -> None:
     first = True
     for line in lines:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        if indent:
-            p.paragraph_format.first_line_indent = Mm(10)
-        if first and label:
-            _run(p, label, bold=True)
-        _run(p, line, italic=italic)
+        for _blank in range(line.get("space", 0)):
+            w.cell_line(cell, "", w.p["size_signing"], first=first)
+            first = False
+        w.cell_line(
+            cell,
+            line["text"],
+            w.p["size_signing"],
+            first=first,
+            bold=line.get("bold", False),
+            italic=line.get("italic", False),
+        )
         first = False
 
 
-def table(doc: DocxDocument, headers: Sequence[str], rows: Iterable[Sequence[object]], widths_mm=None) -> None:
-    rows = list(rows)
-    t = doc.add_table(rows=1 + len(rows), cols=len(headers))
-    t.style = doc.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for i, text in enumerate(headers):
-        cell = t.rows[0].cells[i]
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(cell.paragraphs[0], str(text), bold=True)
-    for r, row in enumerate(rows, start=1):
-        for i, value in enumerate(row):
-            _run(t.rows[r].cells[i].paragraphs[0], "" if value is None else str(value))
-    if widths_mm:
-        for row in t.rows:
-            for i, width in enumerate(widths_mm):
-                row.cells[i].width = Mm(width)
-    doc.add_paragraph()
-
-
-def signatures(doc: DocxDocument, left: tuple[str, ...], right: tuple[str, ...]) -> None:
-    """Two signature blocks side by side (e.g. THƯ KÝ | CHỦ TRÌ); the first line of each in bold."""
-    t = doc.add_table(rows=1, cols=2)
-    for cell, lines in zip(t.rows[0].cells, (left, right), strict=True):
-        for i, line in enumerate(lines):
-            _cell_line(cell, line, first=i == 0, bold=i == 0 or i == len(lines) - 1)
-
-
-def left_block(doc: DocxDocument, lines: Sequence[str], *, first_bold_italic: bool = True) -> None:
-    for i, line in enumerate(lines):
-        p = doc.add_paragraph()
-        p.paragraph_format.space_after = Pt(0)
-        _run(p, line, bold=i == 0 and first_bold_italic, italic=i == 0 and first_bold_italic, size=Pt(11))
-
-
-def to_bytes(doc: DocxDocument) -> bytes:
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+def render_docx(layout: dict, profile: dict, when: datetime | None = None) -> bytes:
+    """The Word file of ``layout`` with ``profile``'s figures."""
+    w = Writer(profile)
+    w.page_numbers_and_draft(bool(layout.get("draft")))
+    _header(w, layout["header"])
+    _title(w, layout["type"], layout["subject"])
+    landscape_now = [False]
+    _blocks(w, layout["body"], landscape_now)
+    if landscape_now[0]:  # the signing block is on a portrait page
+        w.landscape_section(False)
+        landscape_now[0] = False
+    _signing(w, layout["signature"], layout.get("recipients") or [])
+    annex = layout.get("annex")
+    if annex:
+        if layout.get("annex_landscape"):
+            w.landscape_section(True)  # the section break starts the page
+            landscape_now[0] = True
+            annex = [{**b, "wide": True} if b["t"] == "table" else b for b in annex]
+        else:
+            para = w.paragraph(after=0)
+            para.add_run().add_break(WD_BREAK.PAGE)
+        _blocks(w, annex, landscape_now, keep_orientation=bool(layout.get("annex_landscape")))
+    w.properties(layout.get("properties", {}), when)
+    return w.to_bytes()
