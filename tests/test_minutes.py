@@ -4,6 +4,7 @@ with its revision check, and published versions frozen."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from io import BytesIO
 
 from docx import Document
@@ -23,6 +24,7 @@ from dialogue.reports.models import DocumentDraft, PublishedDocument
 from dialogue.reports.record import place_from_unit_name, session_record
 from dialogue.responses.models import Response
 from dialogue.sessions.models import DialogueSession, Invitation
+from dialogue.units.models import Unit
 from tests.reports_fixtures import demo_session, docx_text  # noqa: F401
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -298,3 +300,59 @@ def test_home_lists_documents_to_publish(demo_session, login_as):  # noqa: F811
     client.post(f"/reports/sessions/{demo_session.id}/documents/minutes/publish", data={})
     section = client.get("/").get_data(as_text=True)
     assert "đã ban hành, phiên bản 1" in section[section.index('id="home-documents"') :]
+
+
+def test_the_organizer_records_reasons_of_absence(demo_session, login_as):  # noqa: F811
+    client = login_as(_organizer())
+    url = f"/reports/sessions/{demo_session.id}/documents/minutes"
+    form = client.get(f"{url}/edit").get_data(as_text=True)
+    absent = list(
+        db.session.scalars(
+            select(Invitation).where(Invitation.session_id == demo_session.id, Invitation.checked_in_at.is_(None))
+        )
+    )
+    assert len(absent) == 13 and all(f'name="absence_{inv.id}"' in form for inv in absent)
+    revision = re.search(r'name="revision"[^>]*value="(\d+)"', form).group(1)
+    person = absent[-1]
+    answer = client.post(f"{url}/edit", data={"revision": revision, f"absence_{person.id}": "Đi học lớp trung cấp"})
+    assert answer.status_code == 302
+    text = docx_text(client.get(f"{url}/docx").data)
+    assert f"- Đồng chí {person.user.name} ({person.unit.name}): vắng có lý do, đi học lớp trung cấp." in text
+    assert text.count("vắng có lý do") == 1  # the demo's own reasons were replaced by what was saved
+
+
+def test_a_promise_made_in_a_response_becomes_a_task_of_the_notice(demo_session, login_as):  # noqa: F811
+    client = login_as(_organizer())
+    edit = f"/reports/sessions/{demo_session.id}/documents/conclusion/edit"
+    page = client.get(edit).get_data(as_text=True)
+    committed = set(db.session.scalars(select(Commitment.response_id).where(Commitment.session_id == demo_session.id)))
+    free = [
+        r
+        for r in db.session.scalars(
+            select(Response).where(Response.session_id == demo_session.id).order_by(Response.id)
+        )
+        if r.id not in committed
+    ]
+    assert len(free) == 2 and all(r.text in page for r in free)
+    unit = db.session.scalar(select(Unit).where(Unit.name == "Đảng ủy xã Thạnh Lộc"))
+    before = db.session.scalar(select(func.count()).select_from(Commitment))
+    late = client.post(
+        f"/reports/sessions/{demo_session.id}/documents/conclusion/tasks",
+        data={"response_id": free[0].id, "unit_id": unit.id, "due_date": "2000-01-01"},
+        follow_redirects=True,
+    )
+    assert "Thời hạn không được trước ngày hôm nay." in late.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Commitment)) == before
+    due = today_local() + timedelta(days=30)
+    data = {"response_id": free[0].id, "unit_id": unit.id, "due_date": due.isoformat(), "description": ""}
+    taken = client.post(f"/reports/sessions/{demo_session.id}/documents/conclusion/tasks", data=data)
+    assert taken.status_code == 302
+    task = db.session.scalar(select(Commitment).where(Commitment.response_id == free[0].id))
+    assert task.description == free[0].text and task.unit_id == unit.id and task.due_date == due
+    again = client.post(
+        f"/reports/sessions/{demo_session.id}/documents/conclusion/tasks", data=data, follow_redirects=True
+    )
+    assert "Ý kiến này đã được giao thành nhiệm vụ." in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Commitment)) == before + 1
+    text = docx_text(client.get(f"/reports/sessions/{demo_session.id}/documents/conclusion/docx").data)
+    assert "Đơn vị chủ trì: Đảng ủy xã Thạnh Lộc." in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..core.text import fold
 from .layout import frame, lower_first, signing_lines
+from .stats_tables import format_number as n
 
 
 def occasion(title: str) -> str:
@@ -38,7 +39,7 @@ def conclusion_layout(content: dict) -> dict:
     intro = (
         f"Ngày {s['start_date']}, tại {s['venue']}, {s['host_unit']} tổ chức {occasion(s['title'])}, "
         f"chủ đề “{s['topic']}”" + (f", nhiệm kỳ {s['term']}" if s["term"] else "") + ". "
-        f"Chủ trì: {chairs or '—'}. Tham dự: {att['present']}/{att['invited']} đồng chí được mời. "
+        f"Chủ trì: {chairs or '—'}. Tham dự: {n(att['present'])}/{n(att['invited'])} đồng chí được mời. "
         f"Tại buổi tiếp xúc, đối thoại có {len(rec['turns'])} lượt ý kiến phát biểu nêu ý kiến, kiến nghị, đề xuất."
     )
     body = [

@@ -8,6 +8,7 @@ comes from the record or from what the clerk wrote in the draft."""
 from __future__ import annotations
 
 from .layout import SIGNATURE_SPACE, frame, symbol_text
+from .stats_tables import format_number as n
 
 DEFAULT_APPROVAL = "Biên bản đã được đọc lại trước các đồng chí dự buổi tiếp xúc, đối thoại và được nhất trí thông qua."
 
@@ -40,8 +41,8 @@ def _attendance_blocks(content: dict) -> list[dict]:
         {
             "t": "para",
             "label": "Thành phần tham dự: ",
-            "text": f"được mời {att['invited']} đồng chí; có mặt {att['present']} đồng chí; "
-            f"vắng mặt {att['absent']} đồng chí.",
+            "text": f"được mời {n(att['invited'])} đồng chí; có mặt {n(att['present'])} đồng chí; "
+            f"vắng mặt {n(att['absent'])} đồng chí.",
         }
     ]
     if att["by_unit"]:
@@ -54,7 +55,7 @@ def _attendance_blocks(content: dict) -> list[dict]:
                     {"title": "Có mặt", "width": 25, "numeric": True},
                     {"title": "Vắng mặt", "width": 25, "numeric": True},
                 ],
-                "rows": [[g["unit"], g["invited"], g["present"], g["absent"]] for g in att["by_unit"]],
+                "rows": [[g["unit"], n(g["invited"]), n(g["present"]), n(g["absent"])] for g in att["by_unit"]],
             }
         )
     lines = []

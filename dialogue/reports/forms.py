@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -111,7 +111,10 @@ def profile_form_class() -> type[FlaskForm]:
         if figure.choices:
             attrs[name] = SelectField(figure.label, choices=list(PAGE_NUMBER_POSITIONS.items()))
         elif isinstance(figure.default, (int, float)):
-            attrs[name] = DecimalField(figure.label, places=None, validators=[Optional()])
+            # Checked by the service (bounds, Vietnamese messages); "1,15" and "1.15" both read as a number.
+            attrs[name] = StringField(
+                figure.label, validators=[Optional(), Length(max=12)], render_kw={"inputmode": "decimal"}
+            )
         else:
             attrs[name] = StringField(figure.label, validators=[Optional(), Length(max=figure.max_length)])
     return type("ProfileForm", (FlaskForm,), attrs)

@@ -8,7 +8,6 @@ Presence follows what happened: an invitee who checked in, spoke or answered was
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date, datetime
 
@@ -363,7 +362,3 @@ def _session_record(session: DialogueSession) -> dict:
         ],
         "generated_at": isoformat(at),
     }
-
-
-def sanitize_number(value: str | None) -> str:
-    return re.sub(r"\s+", " ", (value or "").strip())

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..sessions.models import DialogueSession
 from .issuer import issuer_of
 from .models import DOCUMENT_KINDS, DOCUMENT_TYPES, DocumentDraft, PublishedDocument
-from .permissions import EDITORS, READERS, check_editor, check_publisher, check_reader  # noqa: F401
+from .permissions import check_editor, check_publisher
 from .profile import current_profile, normalize_term
 from .record import session_record, vietnamese_date_line
 from .register import parse_wanted, take_number

@@ -13,7 +13,7 @@ or before the deadline. Cancelled commitments are left out. ``overdue`` is deriv
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select
 
@@ -282,6 +282,8 @@ def compute(session_filter, as_of: datetime | None = None, *, held_only: bool = 
     return {
         "as_of": as_of,
         "as_of_day": as_of_day,
+        # The last day the figures cover: the period's last day once it has ended, else today.
+        "as_of_shown": today_local() if live else to_local(as_of - timedelta(microseconds=1)).date(),
         "sessions": session_rows,
         "session_count": len(session_rows),
         "invited": invited,
