@@ -73,6 +73,11 @@ def test_every_document_passes_every_rule_when_rendered(demo_session, big_sessio
     }
     files["big_minutes_draft"] = _download(client, big_session.id, "minutes")
     expect["big_minutes_draft"] = {"type": "BIÊN BẢN", "number": r"Số\s+-BB/HU", "draft": True, "signing": PAIR}
+    big_minutes = _publish(client, api, big_session.id, "minutes", signer_id=host.id)
+    files["big_minutes"] = _download(client, big_session.id, "minutes", big_minutes["version"])
+    expect["big_minutes"] = {"type": "BIÊN BẢN", "number": r"Số 02-BB/HU", "draft": False, "signing": PAIR}
+    files["big_conclusion_draft"] = _download(client, big_session.id, "conclusion")
+    expect["big_conclusion_draft"] = {**expect["demo_conclusion_draft"]}
     big_notice = _publish(client, api, big_session.id, "conclusion", signer_id=clerk.id, signing="tl")
     files["big_conclusion"] = _download(client, big_session.id, "conclusion", big_notice["version"])
     expect["big_conclusion"] = {
@@ -113,6 +118,8 @@ def test_every_document_passes_every_rule_when_rendered(demo_session, big_sessio
     # The article's minutes fit a few pages; the big session's run long and every page is numbered.
     assert 3 <= rendered["demo_minutes"].page_count <= 8, rendered["demo_minutes"].page_count
     assert rendered["big_minutes_draft"].page_count >= 12
+    assert rendered["big_minutes"].page_count == rendered["big_minutes_draft"].page_count
+    print({name: r.page_count for name, r in rendered.items()})
     assert rendered["demo_minutes"].text.count("Lượt ") >= 6
     # A published version is not a draft, and keeps its number on the page; the draft said where it would be.
     first_page = lines(rendered["demo_conclusion"].pages[0])

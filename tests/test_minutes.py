@@ -4,7 +4,7 @@ with its revision check, and published versions frozen."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from io import BytesIO
 
 from docx import Document
@@ -21,7 +21,7 @@ from dialogue.live.models import Speaker
 from dialogue.questions.models import Question
 from dialogue.reports.demo import seed_article_session
 from dialogue.reports.models import DocumentDraft, PublishedDocument
-from dialogue.reports.record import place_from_unit_name, session_record
+from dialogue.reports.record import place_from_unit_name, session_record, vietnamese_date_line
 from dialogue.responses.models import Response
 from dialogue.sessions.models import DialogueSession, Invitation
 from dialogue.units.models import Unit
@@ -247,6 +247,13 @@ def test_demo_step_is_idempotent(demo_session):  # noqa: F811
         select(func.count()).select_from(Invitation).where(Invitation.checked_in_at.is_not(None))
     )
     assert present == 187
+
+
+def test_dates_are_written_with_their_zeros():
+    assert vietnamese_date_line("Châu Thành", date(2026, 2, 7)) == "Châu Thành, ngày 07 tháng 02 năm 2026"
+    assert vietnamese_date_line("Châu Thành", date(2026, 1, 15)) == "Châu Thành, ngày 15 tháng 01 năm 2026"
+    assert vietnamese_date_line("Châu Thành", date(2025, 6, 17)) == "Châu Thành, ngày 17 tháng 6 năm 2025"
+    assert vietnamese_date_line("Châu Thành", date(2025, 11, 3)) == "Châu Thành, ngày 03 tháng 11 năm 2025"
 
 
 def test_place_is_derived_from_the_host_unit():
