@@ -173,7 +173,7 @@ def period_report_publish(report_id: int):
 @roles_required(*STAFF)
 def period_report_download():
     """The report of the chosen period and unit: its latest published version, else its draft as it stands."""
-    from .views import period_and_unit
+    from .stats_views import period_and_unit
 
     period, unit, _units = period_and_unit(request.args)
     if unit is None:

@@ -14,7 +14,7 @@ from ..extensions import db
 from .layout import DEFAULT_TITLES, SIGNING_MODES
 from .permissions import may_sign
 
-MAX_RECIPIENTS = 40
+MAX_RECIPIENTS = 100
 RECIPIENT_LIMIT = 300
 LINE_LIMIT = 100
 
