@@ -163,6 +163,13 @@ def test_the_quarter_report_prints_its_figures_and_its_wide_table_on_a_landscape
     assert "Buổi chưa diễn ra" not in text
     refused = client.get("/reports/stats/report.docx?kind=quarter&quarter=2&year=2025&unit_id=999999")
     assert refused.status_code == 422
+    client.get("/lang/en")  # in the English interface the page's labels are English, the report's are not
+    english_page = client.get(f"/reports/stats?kind=quarter&quarter=2&year=2025&unit_id={district.id}")
+    assert "Taken on board" in english_page.get_data(as_text=True)
+    english = docx_text(
+        client.get(f"/reports/stats/report.docx?kind=quarter&quarter=2&year=2025&unit_id={district.id}").data
+    )
+    assert "Tiếp thu | 0" in english and "Giải đáp, trả lời | 1" in english and "Taken on board" not in english
 
 
 def test_the_secretariat_drafts_and_publishes_a_report(tree, login_as, make_user):

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 
 from babel.numbers import format_decimal
-from flask_babel import force_locale
 
 from ..core.labels import label
 from .record import format_duration
@@ -71,13 +70,8 @@ def _table(key: str, title: str, columns: list[dict], rows: list[list], *, wide:
 
 
 def tables(stats: dict, *, with_sessions: bool = True) -> list[dict]:
-    """Every table of a statistics page: what the page, the exports and the period report show (Vietnamese
-    whatever the reader's language: the same tables go into the report)."""
-    with force_locale("vi"):
-        return _tables(stats, with_sessions)
-
-
-def _tables(stats: dict, with_sessions: bool) -> list[dict]:
+    """Every table of a statistics page: what the page, the exports and the period report show (the report builds
+    them under ``force_locale("vi")``: a document is Vietnamese whatever its reader's language)."""
     out = []
     if with_sessions:
         out.append(
