@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import BytesIO
 
 import pytest
 from docx import Document
 from sqlalchemy import select
 
+from dialogue.accounts.models import User
 from dialogue.core.text import search_blob
-from dialogue.core.timeutil import now
-from dialogue.demo.seed import seed_accounts, seed_tree
+from dialogue.core.timeutil import local_to_utc, now
+from dialogue.demo.seed import DISTRICT, demo_user, seed_accounts, seed_tree
 from dialogue.extensions import db
 from dialogue.followups.models import Commitment
 from dialogue.live.models import Speaker
 from dialogue.questions.models import Question
 from dialogue.reports.demo import TITLE, seed_article_session
+from dialogue.reports.models import DocumentDraft
 from dialogue.responses.models import Response
-from dialogue.sessions.models import DialogueSession, Invitation, SessionHost
+from dialogue.sessions.models import DialogueSession, Invitation, SessionHost, SessionInvitedUnit
+from dialogue.units.models import Unit
 
 
 @pytest.fixture
@@ -26,6 +29,7 @@ def demo_session() -> DialogueSession:
     seed_tree()
     seed_accounts()
     seed_article_session()
+    db.session.commit()  # the test is the boundary: the requests that follow must see the session
     return db.session.scalar(select(DialogueSession).where(DialogueSession.title == TITLE))
 
 
@@ -132,5 +136,146 @@ def make_session(tree, *, title: str, days_ago: int = 10, invite: int = 4, prese
             ),
         ]
     )
+    db.session.commit()
+    return session
+
+
+BIG_TITLE = "Thường trực Huyện ủy đối thoại với bí thư chi bộ về công tác kiểm tra, giám sát"
+BIG_TURNS, BIG_SUBMISSIONS, BIG_COMMITMENTS, BIG_WRITTEN = 50, 200, 40, 20
+BIG_NOT_CHECKED_IN = 50  # of whom two spoke and one answered: they were there
+
+
+@pytest.fixture
+def big_session() -> DialogueSession:
+    """A big session on the demo district: 200 invitees (150 checked in; two who spoke and one who answered
+    without checking in), 200 submissions, 50 turns, 40 commitments, 20 written answers after the session. It was
+    scheduled for a day and held two days earlier (the live clock says so), and its title is the form's example
+    ("Thường trực Huyện ủy …")."""
+    seed_tree()
+    seed_accounts()
+    district = db.session.scalar(select(Unit).where(Unit.name == DISTRICT))
+    host, clerk = demo_user("bithu@demo.vn"), demo_user("vanphong@demo.vn")
+    communes = list(db.session.scalars(select(Unit).where(Unit.parent_id == district.id).order_by(Unit.name)))
+    secretaries = list(
+        db.session.scalars(
+            select(User).where(User.position == "Bí thư chi bộ").order_by(User.unit_id, User.id)
+        ).unique()
+    )[:200]
+    scheduled = local_to_utc(datetime(2026, 3, 12, 14, 0))
+    opened = local_to_utc(datetime(2026, 3, 10, 8, 5))
+    session = DialogueSession(
+        title=BIG_TITLE,
+        topic="Công tác kiểm tra, giám sát",
+        term="2020-2025",
+        venue="Hội trường Huyện ủy Châu Thành",
+        starts_at=scheduled,
+        ends_at=scheduled + timedelta(hours=4),
+        questions_close_at=scheduled - timedelta(days=3),
+        turn_seconds=300,
+        host_unit_id=district.id,
+        status="ended",
+        opened_at=opened,
+        closed_at=opened + timedelta(hours=5, minutes=15),
+        search_text=search_blob(BIG_TITLE),
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.add(SessionHost(session_id=session.id, user_id=host.id))
+    for commune in communes:
+        db.session.add(SessionInvitedUnit(session_id=session.id, unit_id=commune.id))
+    not_checked_in = set(range(200 - BIG_NOT_CHECKED_IN, 200))
+    for i, person in enumerate(secretaries):
+        db.session.add(
+            Invitation(
+                session_id=session.id,
+                user_id=person.id,
+                unit_id=person.unit_id,
+                rsvp="declined" if i in (199, 198) else "accepted",
+                checked_in_at=None if i in not_checked_in else opened - timedelta(minutes=30) + timedelta(seconds=i),
+            )
+        )
+    questions = []
+    for i in range(BIG_SUBMISSIONS):
+        author = secretaries[i]
+        q = Question(
+            session_id=session.id,
+            author_id=author.id,
+            unit_id=author.unit_id,
+            kind=("question", "opinion", "recommendation", "proposal")[i % 4],
+            topic=f"Chủ đề số {i % 12 + 1}",
+            body=f"Nội dung ý kiến số {i + 1} về công tác kiểm tra, giám sát ở chi bộ.",
+            status="answered" if i < BIG_TURNS + BIG_WRITTEN else "accepted",
+            search_text="",
+            created_at=scheduled - timedelta(days=5),
+        )
+        db.session.add(q)
+        questions.append(q)
+    db.session.flush()
+    # Turns: the first 48 by secretaries who checked in; the last two by secretaries who did not.
+    speakers_idx = [*range(BIG_TURNS - 2), 199, 198]
+    responses = []
+    for n, i in enumerate(speakers_idx):
+        begin = opened + timedelta(minutes=15 + 6 * n)
+        speaker = Speaker(
+            session_id=session.id,
+            user_id=secretaries[i].id,
+            question_id=questions[n].id,
+            status="finished",
+            seconds_allowed=300,
+            begin_time=begin,
+            end_time=begin + timedelta(seconds=200 + n),
+            total_pause_seconds=0,
+            summary=f"Tóm tắt lượt {n + 1}.",
+        )
+        db.session.add(speaker)
+        db.session.flush()
+        responder = secretaries[197] if n == 0 else host  # a commune's secretary answers the first turn
+        r = Response(
+            session_id=session.id,
+            speaker_id=speaker.id,
+            kind="taken_on_board" if n % 2 else "answered",
+            text=f"Trả lời lượt {n + 1}: sẽ chỉ đạo thực hiện.",
+            responder_id=responder.id,
+            search_text="",
+            created_at=begin + timedelta(minutes=5),
+        )
+        r.questions.append(questions[n])
+        db.session.add(r)
+        responses.append(r)
+    for k in range(BIG_WRITTEN):
+        q = questions[BIG_TURNS + k]
+        r = Response(
+            session_id=session.id,
+            kind="written",
+            text=f"Trả lời bằng văn bản cho ý kiến số {BIG_TURNS + k + 1}.",
+            responder_id=host.id,
+            search_text="",
+            created_at=opened + timedelta(days=7 + k),
+        )
+        r.questions.append(q)
+        db.session.add(r)
+    db.session.flush()
+    for c in range(BIG_COMMITMENTS):
+        due = date(2026, 6, 1) + timedelta(days=c)
+        db.session.add(
+            Commitment(
+                session_id=session.id,
+                response_id=responses[c].id,
+                description=f"Nhiệm vụ số {c + 1}: thực hiện kiến nghị của chi bộ.",
+                unit_id=communes[c % len(communes)].id,
+                due_date=due,
+                original_due_date=due,
+                status="assigned",
+                search_text="",
+            )
+        )
+    for kind, fields in (
+        (
+            "minutes",
+            {"opening": "Khai mạc buổi đối thoại.", "closing": "Bế mạc.", "clerk": clerk.name},
+        ),
+        ("conclusion", {"conclusions": "Kết luận của đồng chí Bí thư Huyện ủy."}),
+    ):
+        db.session.add(DocumentDraft(session_id=session.id, kind=kind, fields=fields, revision=1))
     db.session.commit()
     return session

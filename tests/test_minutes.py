@@ -4,6 +4,7 @@ with its revision check, and published versions frozen."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from io import BytesIO
 
 from docx import Document
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from dialogue.accounts.models import User
 from dialogue.audit.models import AuditEntry
+from dialogue.core.timeutil import today_local
 from dialogue.demo.seed import demo_user
 from dialogue.extensions import db
 from dialogue.followups.models import Commitment
@@ -19,9 +21,10 @@ from dialogue.live.models import Speaker
 from dialogue.questions.models import Question
 from dialogue.reports.demo import seed_article_session
 from dialogue.reports.models import DocumentDraft, PublishedDocument
-from dialogue.reports.record import place_from_unit_name, session_record
+from dialogue.reports.record import place_from_unit_name, session_record, vietnamese_date_line
 from dialogue.responses.models import Response
 from dialogue.sessions.models import DialogueSession, Invitation
+from dialogue.units.models import Unit
 from tests.reports_fixtures import demo_session, docx_text  # noqa: F401
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -68,25 +71,33 @@ def test_minutes_docx_holds_the_whole_record(demo_session, login_as):  # noqa: F
     assert "tiếp xúc, đối thoại" in text and "kiểm tra, giám sát" in text.lower()  # diacritics intact
 
 
-def test_conclusion_notice_groups_assignments_by_unit(demo_session, login_as):  # noqa: F811
+def test_conclusion_notice_lists_each_task_with_its_lead_unit(demo_session, login_as):  # noqa: F811
     client = login_as(demo_user("bithu@demo.vn"))
     response = client.get(f"/reports/sessions/{demo_session.id}/documents/conclusion/docx")
     assert response.status_code == 200
     text = docx_text(response.data)
-    assert "HUYỆN ỦY CHÂU THÀNH" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text
+    assert "HUYỆN ỦY CHÂU THÀNH" in text and "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "ĐẢNG BỘ TỈNH KIÊN GIANG" in text
     assert "THÔNG BÁO" in text
-    assert "Châu Thành, ngày 17 tháng 6 năm 2025" in text
+    # A notice bears the day it is signed (today, for a draft), with its zeros.
+    today = today_local()
+    month = f"{today.month:02d}" if today.month <= 2 else str(today.month)
+    assert f"Châu Thành, ngày {today.day:02d} tháng {month} năm {today.year}" in text
+    assert "Kết luận của đồng chí Bí thư Huyện ủy tại buổi tiếp xúc, đối thoại trực tiếp giữa Thường trực" in text
     assert "không để vi phạm nhỏ tích tụ thành vi phạm lớn" in text
     assert "thường xuyên, toàn diện, công khai, dân chủ, thận trọng, chặt chẽ" in text
     lines = text.splitlines()
-    for c in db.session.scalars(select(Commitment).where(Commitment.session_id == demo_session.id)):
-        line = f"- {c.description.rstrip('.')} (thời hạn: {c.due_date:%d/%m/%Y})."
-        assert line in lines
-        # The commitment is listed under its unit's heading.
-        heading = next(i for i, x in enumerate(lines) if re.fullmatch(rf"\d+\. {re.escape(c.unit.name)}", x))
-        position = lines.index(line)
-        between = lines[heading + 1 : position]
-        assert position > heading and not any(re.fullmatch(r"\d+\. Đảng ủy .*", x) for x in between)
+    commitments = list(
+        db.session.scalars(
+            select(Commitment).where(Commitment.session_id == demo_session.id).order_by(Commitment.due_date)
+        )
+    )
+    for number, c in enumerate(commitments, start=1):
+        position = lines.index(f"{number}. {c.description.rstrip('.')}.")
+        assert lines[position + 1] == f"Đơn vị chủ trì: {c.unit.name}."
+        assert lines[position + 2].startswith(f"Thời hạn hoàn thành: {c.due_date:%d/%m/%Y}. Đơn vị chủ trì báo cáo")
+    assert "(Ký, ghi rõ họ tên)" not in text
+    assert "T/M BAN THƯỜNG VỤ\nBÍ THƯ" in text and "Lê Hoàng Phong" in text
+    assert "- Lưu Văn phòng Huyện ủy." in text
 
 
 def test_print_pages_show_the_documents(demo_session, login_as):  # noqa: F811
@@ -238,6 +249,13 @@ def test_demo_step_is_idempotent(demo_session):  # noqa: F811
     assert present == 187
 
 
+def test_dates_are_written_with_their_zeros():
+    assert vietnamese_date_line("Châu Thành", date(2026, 2, 7)) == "Châu Thành, ngày 07 tháng 02 năm 2026"
+    assert vietnamese_date_line("Châu Thành", date(2026, 1, 15)) == "Châu Thành, ngày 15 tháng 01 năm 2026"
+    assert vietnamese_date_line("Châu Thành", date(2025, 6, 17)) == "Châu Thành, ngày 17 tháng 6 năm 2025"
+    assert vietnamese_date_line("Châu Thành", date(2025, 11, 3)) == "Châu Thành, ngày 03 tháng 11 năm 2025"
+
+
 def test_place_is_derived_from_the_host_unit():
     assert place_from_unit_name("Huyện ủy Châu Thành") == "Châu Thành"
     assert place_from_unit_name("Đảng ủy xã Vĩnh Hòa Hiệp") == "Vĩnh Hòa Hiệp"
@@ -289,3 +307,59 @@ def test_home_lists_documents_to_publish(demo_session, login_as):  # noqa: F811
     client.post(f"/reports/sessions/{demo_session.id}/documents/minutes/publish", data={})
     section = client.get("/").get_data(as_text=True)
     assert "đã ban hành, phiên bản 1" in section[section.index('id="home-documents"') :]
+
+
+def test_the_organizer_records_reasons_of_absence(demo_session, login_as):  # noqa: F811
+    client = login_as(_organizer())
+    url = f"/reports/sessions/{demo_session.id}/documents/minutes"
+    form = client.get(f"{url}/edit").get_data(as_text=True)
+    absent = list(
+        db.session.scalars(
+            select(Invitation).where(Invitation.session_id == demo_session.id, Invitation.checked_in_at.is_(None))
+        )
+    )
+    assert len(absent) == 13 and all(f'name="absence_{inv.id}"' in form for inv in absent)
+    revision = re.search(r'name="revision"[^>]*value="(\d+)"', form).group(1)
+    person = absent[-1]
+    answer = client.post(f"{url}/edit", data={"revision": revision, f"absence_{person.id}": "Đi học lớp trung cấp"})
+    assert answer.status_code == 302
+    text = docx_text(client.get(f"{url}/docx").data)
+    assert f"- Đồng chí {person.user.name} ({person.unit.name}): vắng có lý do, đi học lớp trung cấp." in text
+    assert text.count("vắng có lý do") == 1  # the demo's own reasons were replaced by what was saved
+
+
+def test_a_promise_made_in_a_response_becomes_a_task_of_the_notice(demo_session, login_as):  # noqa: F811
+    client = login_as(_organizer())
+    edit = f"/reports/sessions/{demo_session.id}/documents/conclusion/edit"
+    page = client.get(edit).get_data(as_text=True)
+    committed = set(db.session.scalars(select(Commitment.response_id).where(Commitment.session_id == demo_session.id)))
+    free = [
+        r
+        for r in db.session.scalars(
+            select(Response).where(Response.session_id == demo_session.id).order_by(Response.id)
+        )
+        if r.id not in committed
+    ]
+    assert len(free) == 2 and all(r.text in page for r in free)
+    unit = db.session.scalar(select(Unit).where(Unit.name == "Đảng ủy xã Thạnh Lộc"))
+    before = db.session.scalar(select(func.count()).select_from(Commitment))
+    late = client.post(
+        f"/reports/sessions/{demo_session.id}/documents/conclusion/tasks",
+        data={"response_id": free[0].id, "unit_id": unit.id, "due_date": "2000-01-01"},
+        follow_redirects=True,
+    )
+    assert "Thời hạn không được trước ngày hôm nay." in late.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Commitment)) == before
+    due = today_local() + timedelta(days=30)
+    data = {"response_id": free[0].id, "unit_id": unit.id, "due_date": due.isoformat(), "description": ""}
+    taken = client.post(f"/reports/sessions/{demo_session.id}/documents/conclusion/tasks", data=data)
+    assert taken.status_code == 302
+    task = db.session.scalar(select(Commitment).where(Commitment.response_id == free[0].id))
+    assert task.description == free[0].text and task.unit_id == unit.id and task.due_date == due
+    again = client.post(
+        f"/reports/sessions/{demo_session.id}/documents/conclusion/tasks", data=data, follow_redirects=True
+    )
+    assert "Ý kiến này đã được giao thành nhiệm vụ." in again.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Commitment)) == before + 1
+    text = docx_text(client.get(f"/reports/sessions/{demo_session.id}/documents/conclusion/docx").data)
+    assert "Đơn vị chủ trì: Đảng ủy xã Thạnh Lộc." in text

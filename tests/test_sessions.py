@@ -250,6 +250,30 @@ def test_ics(tree, open_session, login_as):
     assert client.get(f"/sessions/{open_session.id}/calendar.ics").status_code == 403
 
 
+def test_ics_sequence_grows_with_every_change_and_links_through_the_personal_link(tree, open_session, login_as):
+    """A calendar replaces an event only when its SEQUENCE grows; an invitee's event opens their own link."""
+
+    def event(user):
+        cal = Calendar.from_ical(login_as(user).get(f"/sessions/{open_session.id}/calendar.ics").data)
+        return cal.walk("VEVENT")[0]
+
+    first = event(tree.secretaries[0])
+    assert int(first["SEQUENCE"]) == 0 and str(first["STATUS"]) == "CONFIRMED"
+    assert "/l/" in str(first["URL"]) and "/l/" in str(first["DESCRIPTION"])  # the invitee's personal link
+    staff = event(tree.organizer)
+    assert "/l/" not in str(staff["URL"]) and str(staff["URL"]).endswith(f"/sessions/{open_session.id}")
+
+    services.update_session(tree.organizer, open_session, venue="Hội trường mới")
+    db.session.commit()
+    services.update_session(tree.organizer, open_session, starts_at=open_session.starts_at + timedelta(hours=1))
+    db.session.commit()
+    services.update_session(tree.organizer, open_session, venue="Hội trường mới")  # no change: no new sequence
+    db.session.commit()
+    moved = event(tree.secretaries[0])
+    assert int(moved["SEQUENCE"]) == 2 and str(moved["LOCATION"]) == "Hội trường mới"
+    assert str(moved["UID"]) == str(first["UID"])
+
+
 def _api_body(tree, **overrides):
     start = now() + timedelta(days=10)
     body = {

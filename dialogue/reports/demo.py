@@ -3,7 +3,8 @@ district's communes and town about inspection and supervision work (17/06/2025, 
 
 Rows are written through the models (with the audit entries a service would write), because the session is
 already over: it is history, not a live run. Every choice is deterministic and the step looks before it
-creates, so running it twice changes nothing.
+creates, so running it twice changes nothing. Like a service, the step does not commit: ``flask seed-demo`` (one
+unit of work) does.
 """
 
 from __future__ import annotations
@@ -239,6 +240,10 @@ CONCLUSIONS = (
 )
 
 
+# Reasons the office recorded for some of the absences (the others sent no word or declined the invitation).
+ABSENCE_REASONS = ("đi công tác", "bệnh, có đơn xin phép", "việc gia đình, có báo trước")
+
+
 def seed_article_session() -> None:
     district = db.session.scalar(select(Unit).where(Unit.name == DISTRICT, Unit.kind == "district"))
     host = demo_user("bithu@demo.vn")
@@ -416,22 +421,21 @@ def seed_article_session() -> None:
             _complete(commitment, outcome, host, secretariat)
 
     turn_summaries = {str(s.id): s.summary for s, _r, _q in speakers}
+    absent = [inv for inv in invitations.values() if inv.checked_in_at is None]
+    reasons = {str(inv.id): ABSENCE_REASONS[i] for i, inv in enumerate(absent[: len(ABSENCE_REASONS)])}
     for kind, fields in (
         (
             "minutes",
             {
                 "place": "Châu Thành",
-                "number": "",
                 "opening": OPENING,
                 "closing": CLOSING,
                 "clerk": clerk.name,
                 "summaries": turn_summaries,
+                "absence_reasons": reasons,
             },
         ),
-        (
-            "conclusion",
-            {"place": "Châu Thành", "number": "", "conclusions": CONCLUSIONS, "recipients": "", "signer": host.name},
-        ),
+        ("conclusion", {"place": "Châu Thành", "conclusions": CONCLUSIONS}),
     ):
         draft = DocumentDraft(
             session_id=session.id,

@@ -1,148 +1,157 @@
-"""What every Word document of the office shares: A4, Times New Roman 13 pt, and the Party document header
-(issuing body and number at the left, "ĐẢNG CỘNG SẢN VIỆT NAM" and the place and date at the right)."""
+"""Renders a document's layout (``layout.py``) as a Word file with the office's profile: the header, the type and
+subject with its rule, the blocks (a wide table on a landscape page of its own), the signing block and recipients,
+the annex. The page furniture and the XML python-docx lacks are in ``docx_writer``."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from datetime import datetime
 
-from docx import Document
-from docx.document import Document as DocxDocument
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_BREAK
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
-from ..core.spreadsheet import xml_text
-
-FONT = "Times New Roman"
-SIZE = Pt(13)
+from .docx_writer import Writer
 
 
-def new_document() -> DocxDocument:
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
-    for style_name in ("Normal", "Table Grid"):
-        try:
-            style = doc.styles[style_name]
-        except KeyError:
-            continue
-        style.font.name = FONT
-        style.font.size = SIZE
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.get_or_add_rFonts()
-        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            fonts.set(qn(attr), FONT)
-    normal = doc.styles["Normal"].paragraph_format
-    normal.space_after = Pt(3)
-    normal.line_spacing = 1.15
-    return doc
+def _header(w: Writer, header: dict) -> None:
+    p = w.p
+    table = w.fixed_table(2, [72, 93])
+    left_top, right_top = table.rows[0].cells
+    left_bottom, right_bottom = table.rows[1].cells
+    first = True
+    if header.get("superior"):
+        w.cell_line(left_top, header["superior"], p["size_superior"], first=True)
+        first = False
+    w.cell_line(left_top, header["issuer"], p["size_issuer"], first=first, bold=True)
+    w.cell_line(left_top, "*", p["size_issuer"])
+    w.cell_line(right_top, "ĐẢNG CỘNG SẢN VIỆT NAM", p["size_party"], first=True, bold=True, underline=True)
+    w.cell_line(left_bottom, header["number"], p["size_number"], first=True)
+    w.cell_line(right_bottom, header["place_date"], p["size_place_date"], first=True, italic=True)
 
 
-def _run(paragraph, text: str, *, bold=False, italic=False, underline=False, size: Pt | None = None):
-    run = paragraph.add_run(xml_text(text))  # text stored before input was checked may hold Word's \v
-    run.bold, run.italic, run.underline = bold, italic, underline
-    run.font.name = FONT
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
-    if size is not None:
-        run.font.size = size
-    return run
+def _title(w: Writer, type_name: str, subject_lines: list[str]) -> None:
+    p = w.p
+    para = w.paragraph(align="center", before=18, after=0, keep=True)
+    w.run(para, type_name, p["size_type"], bold=True)
+    for line in subject_lines:
+        para = w.paragraph(align="center", after=0, keep=True)
+        w.run(para, line, p["size_subject"], bold=True)
+    _rule(w)
 
 
-def _cell_line(cell, text: str, *, first: bool = False, **style) -> None:
-    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.paragraph_format.space_after = Pt(0)
-    _run(paragraph, text, **style)
+def _rule(w: Writer) -> None:
+    """The short rule under the subject line: a bottom border on an empty paragraph indented to ~30 mm."""
+    width = w.text_width_mm()
+    rule = w.paragraph(align="center", after=12)
+    side = max(0.0, (width - 30) / 2)
+    rule.paragraph_format.left_indent = Mm(side)
+    rule.paragraph_format.right_indent = Mm(side)
+    rule.paragraph_format.line_spacing = 1.0
+    p_pr = rule._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    p_pr.append(borders)
+    w.run(rule, "", 6)
 
 
-def party_header(doc: DocxDocument, *, issuing_body: str, number_line: str, date_line: str) -> None:
-    """The two-column header of a Party document, in a borderless table."""
-    table = doc.add_table(rows=1, cols=2)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
+def _blocks(w: Writer, blocks: list[dict], landscape_now: list[bool], keep_orientation: bool = False) -> None:
+    """Writes the blocks; a wide table gets a landscape section of its own (unless the whole run is landscape)."""
+    p = w.p
+    for block in blocks:
+        kind = block["t"]
+        wide = kind == "table" and bool(block.get("wide"))
+        if not keep_orientation and wide != landscape_now[0]:
+            w.landscape_section(wide)
+            landscape_now[0] = wide
+        if kind == "heading":
+            para = w.paragraph(indent=True, before=6, keep=True)
+            w.run(para, block["text"], p["size_body"], bold=True)
+        elif kind == "para":
+            lines = (block.get("text") or "").split("\n") or [""]
+            for i, line in enumerate(lines):
+                para = w.paragraph(align=block.get("align", "justify"), indent=block.get("indent", True))
+                if i == 0 and block.get("label"):
+                    w.run(para, block["label"], p["size_body"], bold=True)
+                w.run(para, line, p["size_body"], italic=block.get("italic", False))
+        elif kind == "center":
+            para = w.paragraph(align="center", after=0, keep=True)
+            w.run(para, block["text"], block.get("size") or p["size_subject"], bold=block.get("bold", True))
+        elif kind == "table":
+            w.data_table(block, landscape_now[0])
+            w.paragraph(after=0)
+        elif kind == "page_break":
+            para = w.paragraph(after=0)
+            para.add_run().add_break(WD_BREAK.PAGE)
+        elif kind == "portrait" and landscape_now[0]:
+            w.landscape_section(False)
+            landscape_now[0] = False
+
+
+def _signing(w: Writer, signature: dict, recipients: list[str]) -> None:
+    p = w.p
+    if signature["style"] == "pair":
+        table = w.fixed_table(1, [82, 83])
+        for cell, lines in zip(table.rows[0].cells, (signature["left"], signature["right"]), strict=True):
+            _signature_lines(w, cell, lines)
+        if recipients:
+            para = w.paragraph(align="left", before=12, after=0)
+            w.run(para, "Nơi nhận:", p["size_recipients_label"], bold=True, underline=True)
+            for line in recipients:
+                para = w.paragraph(align="left", after=0)
+                para.paragraph_format.line_spacing = 1.0
+                w.run(para, line, p["size_recipients"])
+        return
+    table = w.fixed_table(1, [80, 85])
     left, right = table.rows[0].cells
-    left.width, right.width = Mm(75), Mm(90)
-    _cell_line(left, issuing_body, first=True, bold=True)
-    _cell_line(left, "*")
-    _cell_line(left, number_line)
-    _cell_line(right, "ĐẢNG CỘNG SẢN VIỆT NAM", first=True, bold=True, underline=True)
-    _cell_line(right, "")
-    _cell_line(right, date_line, italic=True)
-    doc.add_paragraph()
+    if recipients:
+        w.cell_line(left, "Nơi nhận:", p["size_recipients_label"], first=True, align="left", bold=True, underline=True)
+        for line in recipients:
+            w.cell_line(left, line, p["size_recipients"], align="left")
+    _signature_lines(w, right, signature["right"])
 
 
-def title(doc: DocxDocument, text: str, subtitle: str | None = None) -> None:
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.space_after = Pt(0)
-    _run(p, text, bold=True, size=Pt(14))
-    if subtitle:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(p, subtitle, bold=True)
-    doc.add_paragraph()
-
-
-def heading(doc: DocxDocument, text: str) -> None:
-    p = doc.add_paragraph()
-    p.paragraph_format.space_before = Pt(6)
-    _run(p, text, bold=True)
-
-
-def paragraph(doc: DocxDocument, text: str, *, label: str | None = None, italic: bool = False, indent: bool = True):
-    """A justified paragraph per line of ``text``; ``label`` in bold before the first line."""
-    lines = [line for line in (text or "").splitlines()] or [""]
+def _signature_lines(w: Writer, cell, lines: list[dict]) -> None:
     first = True
     for line in lines:
-        p = doc.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        if indent:
-            p.paragraph_format.first_line_indent = Mm(10)
-        if first and label:
-            _run(p, label, bold=True)
-        _run(p, line, italic=italic)
+        for _blank in range(line.get("space", 0)):
+            w.cell_line(cell, "", w.p["size_signing"], first=first)
+            first = False
+        w.cell_line(
+            cell,
+            line["text"],
+            w.p["size_signing"],
+            first=first,
+            bold=line.get("bold", False),
+            italic=line.get("italic", False),
+        )
         first = False
 
 
-def table(doc: DocxDocument, headers: Sequence[str], rows: Iterable[Sequence[object]], widths_mm=None) -> None:
-    rows = list(rows)
-    t = doc.add_table(rows=1 + len(rows), cols=len(headers))
-    t.style = doc.styles["Table Grid"]
-    t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for i, text in enumerate(headers):
-        cell = t.rows[0].cells[i]
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(cell.paragraphs[0], str(text), bold=True)
-    for r, row in enumerate(rows, start=1):
-        for i, value in enumerate(row):
-            _run(t.rows[r].cells[i].paragraphs[0], "" if value is None else str(value))
-    if widths_mm:
-        for row in t.rows:
-            for i, width in enumerate(widths_mm):
-                row.cells[i].width = Mm(width)
-    doc.add_paragraph()
-
-
-def signatures(doc: DocxDocument, left: tuple[str, ...], right: tuple[str, ...]) -> None:
-    """Two signature blocks side by side (e.g. THƯ KÝ | CHỦ TRÌ); the first line of each in bold."""
-    t = doc.add_table(rows=1, cols=2)
-    for cell, lines in zip(t.rows[0].cells, (left, right), strict=True):
-        for i, line in enumerate(lines):
-            _cell_line(cell, line, first=i == 0, bold=i == 0 or i == len(lines) - 1)
-
-
-def left_block(doc: DocxDocument, lines: Sequence[str], *, first_bold_italic: bool = True) -> None:
-    for i, line in enumerate(lines):
-        p = doc.add_paragraph()
-        p.paragraph_format.space_after = Pt(0)
-        _run(p, line, bold=i == 0 and first_bold_italic, italic=i == 0 and first_bold_italic, size=Pt(11))
-
-
-def to_bytes(doc: DocxDocument) -> bytes:
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+def render_docx(layout: dict, profile: dict, when: datetime | None = None) -> bytes:
+    """The Word file of ``layout`` with ``profile``'s figures."""
+    w = Writer(profile)
+    w.page_numbers_and_draft(bool(layout.get("draft")))
+    _header(w, layout["header"])
+    _title(w, layout["type"], layout["subject"])
+    landscape_now = [False]
+    _blocks(w, layout["body"], landscape_now)
+    if landscape_now[0]:  # the signing block is on a portrait page
+        w.landscape_section(False)
+        landscape_now[0] = False
+    _signing(w, layout["signature"], layout.get("recipients") or [])
+    annex = layout.get("annex")
+    if annex:
+        if layout.get("annex_landscape"):
+            w.landscape_section(True)  # the section break starts the page
+            landscape_now[0] = True
+            annex = [{**b, "wide": True} if b["t"] == "table" else b for b in annex]
+        else:
+            para = w.paragraph(after=0)
+            para.add_run().add_break(WD_BREAK.PAGE)
+        _blocks(w, annex, landscape_now, keep_orientation=bool(layout.get("annex_landscape")))
+    w.properties(layout.get("properties", {}), when)
+    return w.to_bytes()

@@ -1,60 +1,95 @@
-"""The conclusion notice (thông báo kết luận) as a Word document: the host's conclusions and the assignments
-grouped by responsible unit, with deadlines."""
+"""The conclusion notice (thông báo kết luận): the chair's conclusions, then the tasks, numbered, each with one
+lead unit, the co-operating units, the deadline and the duty to report back; signed T/M, K/T or T/L."""
 
 from __future__ import annotations
 
-from . import docx_base as d
-from .docx_minutes import number_line
+from ..core.text import fold
+from .layout import frame, lower_first, signing_lines
+from .stats_tables import format_number as n
 
 
-def conclusion_docx(content: dict) -> bytes:
+def occasion(title: str) -> str:
+    """The session as the subject line names it, whatever its title: "buổi tiếp xúc, …" when the title is already
+    one ("Buổi …"), else the title quoted after the words for the kind of meeting."""
+    text = " ".join((title or "").split())
+    if fold(text).startswith("buoi "):
+        return lower_first(text)
+    return f"buổi tiếp xúc, đối thoại trực tiếp “{text}”"
+
+
+def default_subject(record: dict) -> str:
+    chair = record["chairs"][0] if record["chairs"] else None
+    who = f" của đồng chí {chair['position']}" if chair and chair.get("position") else ""
+    return f"Kết luận{who} tại {occasion(record['session']['title'])}"
+
+
+def report_to(content: dict) -> str:
+    """Where the lead units report: the issuing body, through its office."""
+    issuer = content["issuer"]
+    office = issuer.get("archive", "").removeprefix("Lưu ").strip() or "Văn phòng"
+    return f"{issuer['name']} (qua {office})"
+
+
+def conclusion_layout(content: dict) -> dict:
     rec = content["record"]
     s = rec["session"]
     att = rec["attendance"]
-    doc = d.new_document()
-    d.party_header(
-        doc, issuing_body=s["issuing_body"], number_line=number_line(content, "-TB"), date_line=content["date_line"]
-    )
-    d.title(doc, "THÔNG BÁO", f"Kết luận tại {lower_first(s['title'])}")
-
-    chairs = ", ".join(f"đồng chí {c['name']}" + (f", {c['position']}" if c["position"] else "") for c in rec["chairs"])
+    chairs = "; ".join(f"đồng chí {c['name']}" + (f", {c['position']}" if c["position"] else "") for c in rec["chairs"])
+    first_chair = rec["chairs"][0]["name"] if rec["chairs"] else ""
     intro = (
-        f"Ngày {s['date']}, tại {s['venue']}, {s['host_unit']} tổ chức {lower_first(s['title'])}, "
+        f"Ngày {s['start_date']}, tại {s['venue']}, {s['host_unit']} tổ chức {occasion(s['title'])}, "
         f"chủ đề “{s['topic']}”" + (f", nhiệm kỳ {s['term']}" if s["term"] else "") + ". "
-        f"Chủ trì: {chairs or '—'}. Tham dự: {att['present']}/{att['invited']} đồng chí được mời. "
-        f"Tại buổi đối thoại có {len(rec['turns'])} lượt ý kiến phát biểu nêu ý kiến, kiến nghị, đề xuất."
+        f"Chủ trì: {chairs or '—'}. Tham dự: {n(att['present'])}/{n(att['invited'])} đồng chí được mời. "
+        f"Tại buổi tiếp xúc, đối thoại có {len(rec['turns'])} lượt ý kiến phát biểu nêu ý kiến, kiến nghị, đề xuất."
     )
-    d.paragraph(doc, intro)
-    d.paragraph(doc, "Sau khi nghe ý kiến phát biểu, đồng chí chủ trì kết luận như sau:")
-
-    d.heading(doc, "I. KẾT LUẬN")
-    d.paragraph(doc, content.get("conclusions") or "")
-
-    d.heading(doc, "II. PHÂN CÔNG THỰC HIỆN")
-    if rec["commitments_by_unit"]:
-        for index, group in enumerate(rec["commitments_by_unit"], start=1):
-            d.paragraph(doc, "", label=f"{index}. {group['unit']}")
-            for c in group["items"]:
-                d.paragraph(doc, f"- {c['description'].rstrip('. ')} (thời hạn: {c['due']}).")
+    body = [
+        {"t": "para", "text": intro},
+        {
+            "t": "para",
+            "text": "Sau khi nghe ý kiến phát biểu, "
+            + (f"đồng chí {first_chair}" if first_chair else "đồng chí chủ trì")
+            + " kết luận như sau:",
+        },
+        {"t": "heading", "text": "I. KẾT LUẬN"},
+        {"t": "para", "text": content.get("conclusions") or ""},
+        {"t": "heading", "text": "II. NHIỆM VỤ VÀ PHÂN CÔNG THỰC HIỆN"},
+    ]
+    cooperating = content.get("cooperating") or {}
+    destination = report_to(content)
+    if rec["commitments"]:
+        for number, c in enumerate(rec["commitments"], start=1):
+            body.append({"t": "para", "label": f"{number}. ", "text": c["description"].rstrip(" .") + "."})
+            partners = (cooperating.get(str(c["id"])) or "").strip().rstrip(".")
+            body.append(
+                {
+                    "t": "para",
+                    "label": "Đơn vị chủ trì: ",
+                    "text": c["unit"] + (f"; đơn vị phối hợp: {partners}." if partners else "."),
+                }
+            )
+            body.append(
+                {
+                    "t": "para",
+                    "label": "Thời hạn hoàn thành: ",
+                    "text": f"{c['due']}. Đơn vị chủ trì báo cáo kết quả về {destination} khi hoàn thành, "
+                    "chậm nhất vào ngày này.",
+                }
+            )
     else:
-        d.paragraph(doc, "Không có nhiệm vụ được giao.")
-    d.paragraph(
-        doc,
-        "Các đơn vị được giao nhiệm vụ báo cáo kết quả thực hiện về Văn phòng đúng thời hạn để tổng hợp, "
-        "báo cáo Thường trực.",
+        body.append({"t": "para", "text": "Không có nhiệm vụ được giao."})
+    body.append(
+        {
+            "t": "para",
+            "text": f"Đề nghị các đơn vị được giao nhiệm vụ khẩn trương triển khai thực hiện, báo cáo kết quả về "
+            f"{destination} đúng thời hạn để tổng hợp, theo dõi.",
+        }
     )
-    doc.add_paragraph()
-    recipients = ["Nơi nhận:", *(content.get("recipients") or "").splitlines()]
-    signer = content.get("signer") or ""
-    table = doc.add_table(rows=1, cols=2)
-    left, right = table.rows[0].cells
-    for i, line in enumerate(recipients):
-        p = left.paragraphs[0] if i == 0 else left.add_paragraph()
-        d._run(p, line, bold=i == 0, italic=i == 0, size=d.Pt(11))
-    for i, line in enumerate((f"T/M {s['issuing_body']}", "(Ký, ghi rõ họ tên)", "", "", signer)):
-        d._cell_line(right, line, first=i == 0, bold=i in (0, 4))
-    return d.to_bytes(doc)
+    subject = content.get("subject") or default_subject(rec)
+    signature = {"style": "single", "right": signing_lines(content["signing"])}
+    return frame(content, "THÔNG BÁO", [subject], body, signature)
 
 
-def lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text else text
+def conclusion_docx(content: dict) -> bytes:
+    from .layout import render
+
+    return render(content)

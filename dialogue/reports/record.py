@@ -1,22 +1,23 @@
 """The record of a session as one plain, JSON-safe dict: what the minutes and the conclusion notice are made of.
 
 ``session_record(session)`` reads everything in a fixed number of queries (whatever the number of invitees,
-turns, responses or commitments). ``document_content(session, kind)`` lays the clerk's draft (opening,
-summaries, closing, conclusions, place, number) over it; publishing freezes that content as it is.
+turns, responses or commitments), in Vietnamese whatever the reader's language (a document is Vietnamese).
+Presence follows what happened: an invitee who checked in, spoke or answered was there. Times are the actual ones
+(the live opening and closing), not the schedule.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date, datetime
 
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, noload, selectinload
 
 from ..accounts.models import User
 from ..core.labels import label
-from ..core.timeutil import format_date, format_datetime, format_time, isoformat, now, to_local, today_local
+from ..core.timeutil import format_date, isoformat, now, to_local, today_local
 from ..extensions import db
 from ..followups.models import OPEN_STATUSES, Commitment
 from ..live.models import Speaker
@@ -25,42 +26,24 @@ from ..questions.models import Question
 from ..responses.models import Response
 from ..sessions.models import DialogueSession, Invitation
 from ..units.models import Unit
+from .issuer import place_from_unit_name
 
-# Words that name the kind of committee before the place name: "Huyện ủy Châu Thành" is issued at "Châu Thành".
-PLACE_PREFIXES = (
-    "đảng ủy thị trấn",
-    "đảng ủy phường",
-    "đảng ủy xã",
-    "đảng ủy đặc khu",
-    "đảng bộ tỉnh",
-    "đảng bộ huyện",
-    "đảng ủy",
-    "đảng bộ",
-    "huyện ủy",
-    "tỉnh ủy",
-    "thành ủy",
-    "thị ủy",
-    "quận ủy",
-    "chi bộ khu phố",
-    "chi bộ ấp",
-    "chi bộ",
-    "ủy ban kiểm tra",
-)
-
-
-def place_from_unit_name(name: str) -> str:
-    """The place written before the date: the unit's name without its kind ("Huyện ủy Châu Thành" → "Châu Thành")."""
-    text = (name or "").strip()
-    lowered = text.lower()
-    for prefix in PLACE_PREFIXES:
-        if lowered.startswith(prefix + " "):
-            return text[len(prefix) :].strip()
-    return text
+__all__ = ["place_from_unit_name", "session_record", "vietnamese_date_line"]
 
 
 def vietnamese_date_line(place: str, day: date) -> str:
-    """ "Châu Thành, ngày 17 tháng 6 năm 2025" as Party documents write it."""
-    return f"{place}, ngày {day.day:02d} tháng {day.month} năm {day.year}"
+    """ "Châu Thành, ngày 07 tháng 02 năm 2026": a zero before days below 10 and before months 1 and 2 (so that
+    nothing can be written in front of them), as the Party's documents write it."""
+    month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def clock_words(value: datetime | None) -> str:
+    """ "14 giờ 02 phút" (local time)."""
+    if value is None:
+        return ""
+    local = to_local(value)
+    return f"{local.hour} giờ {local.minute:02d} phút"
 
 
 def seconds_used(speaker: Speaker, at: datetime | None = None) -> int:
@@ -145,10 +128,17 @@ def _response(r: Response) -> dict:
         "referred_to": r.referred_to or "",
         "speaker_id": r.speaker_id,
         "questions": [
-            {"id": q.id, "topic": q.topic, "kind_label": label("question_kind", q.kind)} for q in r.questions
+            {
+                "id": q.id,
+                "topic": q.topic,
+                "kind_label": label("question_kind", q.kind),
+                "body": q.body,
+                "author": q.author.name if q.author is not None else "",
+            }
+            for q in r.questions
         ],
         "at": isoformat(r.created_at),
-        "time": format_time(r.created_at),
+        "date": format_date(r.created_at),
     }
 
 
@@ -170,21 +160,15 @@ def _commitment(c: Commitment, today: date) -> dict:
     }
 
 
-def session_record(session: DialogueSession) -> dict:
-    """Everything the documents need about ``session``, read in a bounded number of queries."""
-    at = now()
-    today = today_local()
-    units = _ancestor_map()
-    chosen = {iu.unit_id for iu in session.invited_units}
+def _absentee(inv: Invitation, units: dict, unit_id: int | None) -> dict:
+    cell = units.get(unit_id, ("", None))[0] if unit_id else ""
+    return {"invitation_id": inv.id, "name": inv.user.name, "cell": cell, "rsvp": inv.rsvp}
 
-    invitations = list(
-        db.session.scalars(
-            select(Invitation)
-            .where(Invitation.session_id == session.id)
-            .options(joinedload(Invitation.user).noload(User.roles), noload(Invitation.session))
-        ).unique()
-    )
+
+def _attendance(session: DialogueSession, invitations: list[Invitation], came: set[int], units: dict) -> dict:
+    chosen = {iu.unit_id for iu in session.invited_units}
     groups: dict[int | None, dict] = {}
+    present = 0
     for inv in invitations:
         unit_id = inv.unit_id if inv.unit_id is not None else inv.user.unit_id
         key = attendance_group(unit_id, units, chosen)
@@ -200,16 +184,59 @@ def session_record(session: DialogueSession) -> dict:
             },
         )
         group["invited"] += 1
-        if inv.checked_in_at is not None:
+        if inv.checked_in_at is not None or inv.user_id in came:
             group["present"] += 1
+            present += 1
         else:
             group["absent"] += 1
-            cell = units.get(unit_id, ("", None))[0] if unit_id else ""
-            group["absentees"].append(f"{inv.user.name} ({cell})" if cell else inv.user.name)
+            group["absentees"].append(_absentee(inv, units, unit_id))
     by_unit = sorted(groups.values(), key=lambda g: g["unit"])
     for group in by_unit:
-        group["absentees"].sort()
+        group["absentees"].sort(key=lambda a: (a["name"], a["invitation_id"]))
+    return {
+        "invited": len(invitations),
+        "present": present,
+        "absent": len(invitations) - present,
+        "by_unit": by_unit,
+    }
 
+
+def _times(session: DialogueSession) -> dict:
+    """The actual opening and closing (the live clock), else the schedule."""
+    opened = session.opened_at or session.starts_at
+    closed = session.closed_at or session.ends_at
+    if closed < opened:
+        closed = opened
+    start_day, end_day = to_local(opened).date(), to_local(closed).date()
+    return {
+        "start_date": format_date(opened),
+        "start_time": clock_words(opened),
+        "end_date": format_date(closed),
+        "end_time": clock_words(closed),
+        "same_day": start_day == end_day,
+        "local_date": start_day.isoformat(),
+        "actual": session.opened_at is not None,
+    }
+
+
+def session_record(session: DialogueSession) -> dict:
+    """Everything the documents need about ``session``, read in a bounded number of queries."""
+    with force_locale("vi"):
+        return _session_record(session)
+
+
+def _session_record(session: DialogueSession) -> dict:
+    at = now()
+    today = today_local()
+    units = _ancestor_map()
+
+    invitations = list(
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.session_id == session.id)
+            .options(joinedload(Invitation.user).noload(User.roles), noload(Invitation.session))
+        ).unique()
+    )
     speakers = list(
         db.session.scalars(
             select(Speaker)
@@ -248,15 +275,20 @@ def session_record(session: DialogueSession) -> dict:
         ).unique()
     )
 
+    # Whoever spoke or answered was in the hall, checked in or not.
+    came = {s.user_id for s in speakers if s.begin_time is not None}
+    came |= {r.responder_id for r in responses if r.responder_id is not None and r.kind != "written"}
+    attendance = _attendance(session, invitations, came, units)
+
     responses_by_speaker: dict[int, list[dict]] = defaultdict(list)
     general_responses: list[dict] = []
     written_responses: list[dict] = []
     for r in responses:
         item = _response(r)
-        if r.speaker_id is not None:
-            responses_by_speaker[r.speaker_id].append(item)
-        elif r.kind == "written":
+        if r.kind == "written":
             written_responses.append(item)
+        elif r.speaker_id is not None:
+            responses_by_speaker[r.speaker_id].append(item)
         else:
             general_responses.append(item)
 
@@ -275,8 +307,7 @@ def session_record(session: DialogueSession) -> dict:
                 "unit": unit_name,
                 "status": s.status,
                 "question": _question(questions.get(s.question_id)) if s.question_id else None,
-                "began": format_time(s.begin_time),
-                "ended": format_time(s.end_time),
+                "began": clock_words(s.begin_time),
                 "seconds_allowed": s.seconds_allowed,
                 "seconds_used": used,
                 "time_used": format_duration(used),
@@ -286,12 +317,20 @@ def session_record(session: DialogueSession) -> dict:
         )
 
     commitment_items = [_commitment(c, today) for c in commitments]
-    by_unit_commitments: dict[str, list[dict]] = defaultdict(list)
-    for item in commitment_items:
-        by_unit_commitments[item["unit"]].append(item)
+    committed_responses = {c.response_id for c in commitments if c.response_id is not None}
+    # The hosts chair; anyone else who answered in the hall without being invited attended as an official.
+    invited_ids = {inv.user_id for inv in invitations}
+    chairs = [_person(h.user) for h in sorted(session.hosts, key=lambda h: h.user.name)]
+    official_ids = {c["id"] for c in chairs}
+    officials = list(chairs)
+    for r in responses:
+        if r.kind == "written" or r.responder is None:
+            continue
+        if r.responder_id not in official_ids and r.responder_id not in invited_ids:
+            official_ids.add(r.responder_id)
+            officials.append(_person(r.responder))
 
     host_unit = session.host_unit
-    starts = to_local(session.starts_at)
     return {
         "session": {
             "id": session.id,
@@ -302,34 +341,24 @@ def session_record(session: DialogueSession) -> dict:
             "status": session.status,
             "starts_at": isoformat(session.starts_at),
             "ends_at": isoformat(session.ends_at),
-            "date": format_date(session.starts_at),
-            "start_time": format_time(session.opened_at or session.starts_at),
-            "end_time": format_time(session.closed_at or session.ends_at),
-            "when": format_datetime(session.starts_at),
-            "local_date": starts.date().isoformat(),
+            "scheduled_date": format_date(session.starts_at),
+            **_times(session),
+            "host_unit_id": session.host_unit_id,
             "host_unit": host_unit.name if host_unit is not None else "",
-            "issuing_body": (host_unit.name if host_unit is not None else "").upper(),
-            "default_place": place_from_unit_name(host_unit.name if host_unit is not None else ""),
         },
-        "chairs": [_person(h.user) for h in sorted(session.hosts, key=lambda h: h.user.name)],
-        "attendance": {
-            "invited": len(invitations),
-            "present": sum(1 for i in invitations if i.checked_in_at is not None),
-            "absent": sum(1 for i in invitations if i.checked_in_at is None),
-            "by_unit": by_unit,
-        },
+        "chairs": chairs,
+        "officials": officials,
+        "attendance": attendance,
         "turns": turns,
         "turns_total_seconds": total_seconds,
         "turns_total_time": format_duration(total_seconds),
         "general_responses": general_responses,
         "written_responses": written_responses,
         "commitments": commitment_items,
-        "commitments_by_unit": [
-            {"unit": unit, "items": items} for unit, items in sorted(by_unit_commitments.items(), key=lambda kv: kv[0])
+        "uncommitted_responses": [
+            _response(r)
+            for r in responses
+            if r.kind in ("taken_on_board", "answered", "referred") and r.id not in committed_responses
         ],
         "generated_at": isoformat(at),
     }
-
-
-def sanitize_number(value: str | None) -> str:
-    return re.sub(r"\s+", " ", (value or "").strip())

@@ -1,37 +1,45 @@
 """The documents of a session: the clerk's draft (guarded by a revision), its content over the record, and
-published versions frozen as snapshots (version n+1; old versions kept)."""
+published versions frozen as snapshots (version n+1; old versions kept), each with its number from the register,
+its signing block and recipients, and the very Word file that was signed.
+
+Services never commit: the request (or the job, or the CLI command) that calls them does.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.services import record as audit
-from ..core.errors import Conflict, Forbidden, Invalid, NotFound
+from ..core.errors import Conflict, Invalid, NotFound
 from ..core.text import nfc
-from ..core.timeutil import isoformat, now
+from ..core.timeutil import isoformat, now, today_local
 from ..extensions import db
 from ..sessions.models import DialogueSession
-from .models import DOCUMENT_KINDS, DocumentDraft, PublishedDocument
-from .record import sanitize_number, session_record, vietnamese_date_line
+from .issuer import issuer_of
+from .models import DOCUMENT_KINDS, DOCUMENT_TYPES, DocumentDraft, PublishedDocument
+from .permissions import check_editor, check_publisher
+from .profile import current_profile, normalize_term
+from .record import session_record, vietnamese_date_line
+from .register import parse_wanted, take_number
+from .signing import default_recipients, default_signing, signing_for
 
-READERS: tuple[str, ...] = ("organizer", "host", "secretariat")
-EDITORS: tuple[str, ...] = ("organizer", "host")
 # Statuses in which a session has a record worth writing up.
 DRAFTABLE = ("live", "ended")
-
 FIELD_LIMIT = 20000
-# The free-text parts of each document the clerk can edit.
+# The free-text parts of each document the clerk can edit (besides the per-turn, per-absentee, per-task ones).
 TEXT_FIELDS: dict[str, tuple[str, ...]] = {
-    "minutes": ("place", "number", "opening", "closing", "clerk"),
-    "conclusion": ("place", "number", "conclusions", "recipients", "signer"),
+    "minutes": ("place", "clerk", "officials", "opening", "closing", "chair_conclusions", "approval"),
+    "conclusion": ("place", "subject", "conclusions"),
 }
-
-DEFAULT_RECIPIENTS = "- Như thành phần mời;\n- Các đơn vị được giao nhiệm vụ;\n- Lưu Văn phòng."
+SHORT_FIELDS = {"place": 100, "clerk": 200, "subject": 500}
+# Texts keyed by a record's row: turn summaries, reasons of absence, co-operating units of a task.
+KEYED_FIELDS: dict[str, tuple[str, ...]] = {"minutes": ("summaries", "absence_reasons"), "conclusion": ("cooperating",)}
 
 
 def get_session(session_id: int) -> DialogueSession:
@@ -44,16 +52,6 @@ def get_session(session_id: int) -> DialogueSession:
 def check_kind(kind: str) -> None:
     if kind not in DOCUMENT_KINDS:
         raise NotFound(_l("Không có loại văn bản này."))
-
-
-def check_reader(user: User) -> None:
-    if not user.has_role(*READERS):
-        raise Forbidden(_l("Chỉ Văn phòng, người chủ trì và bộ phận theo dõi được xem văn bản của buổi đối thoại."))
-
-
-def check_editor(user: User) -> None:
-    if not user.has_role(*EDITORS):
-        raise Forbidden(_l("Chỉ Văn phòng (thư ký) và người chủ trì được soạn văn bản."))
 
 
 def get_draft(session: DialogueSession, kind: str) -> DocumentDraft | None:
@@ -71,33 +69,57 @@ def draft_fields(session: DialogueSession, kind: str) -> tuple[dict, int]:
     return dict(draft.fields or {}), draft.revision
 
 
-def _clean_fields(kind: str, fields: dict, turn_ids: set[int]) -> dict:
+def _too_long(limit: int) -> list[str]:
+    return [str(_l("Quá dài (tối đa %(n)s ký tự).", n=limit))]
+
+
+def _clean_keyed(values: dict | None, allowed: set[int], prefix: str, errors: dict) -> dict:
+    clean = {}
+    for key, value in (values or {}).items():
+        try:
+            row_id = int(key)
+        except (TypeError, ValueError):
+            continue
+        if row_id not in allowed:
+            continue
+        text = nfc(value or "") or ""
+        if len(text) > FIELD_LIMIT:
+            errors[f"{prefix}_{row_id}"] = _too_long(FIELD_LIMIT)
+        if text:
+            clean[str(row_id)] = text
+    return clean
+
+
+def _clean_fields(kind: str, fields: dict, record: dict) -> dict:
     clean: dict = {}
     errors: dict[str, list[str]] = {}
     for name in TEXT_FIELDS[kind]:
         value = nfc(fields.get(name) or "") or ""
-        if len(value) > FIELD_LIMIT:
-            errors[name] = [str(_l("Quá dài (tối đa %(n)s ký tự).", n=FIELD_LIMIT))]
+        limit = SHORT_FIELDS.get(name, FIELD_LIMIT)
+        if len(value) > limit:
+            errors[name] = _too_long(limit)
         clean[name] = value
-    if "number" in clean:
-        clean["number"] = sanitize_number(clean["number"])[:60]
     if kind == "minutes":
-        summaries = {}
-        for key, value in (fields.get("summaries") or {}).items():
-            try:
-                speaker_id = int(key)
-            except (TypeError, ValueError):
-                continue
-            if speaker_id not in turn_ids:
-                continue
-            text = nfc(value or "") or ""
-            if len(text) > FIELD_LIMIT:
-                errors[f"summary_{speaker_id}"] = [str(_l("Quá dài (tối đa %(n)s ký tự).", n=FIELD_LIMIT))]
-            summaries[str(speaker_id)] = text
-        clean["summaries"] = summaries
+        turn_ids = {t["speaker_id"] for t in record["turns"]}
+        absent_ids = {a["invitation_id"] for g in record["attendance"]["by_unit"] for a in g["absentees"]}
+        clean["summaries"] = _clean_keyed(fields.get("summaries"), turn_ids, "summary", errors)
+        clean["absence_reasons"] = _clean_keyed(fields.get("absence_reasons"), absent_ids, "absence", errors)
+    else:
+        task_ids = {c["id"] for c in record["commitments"]}
+        clean["cooperating"] = _clean_keyed(fields.get("cooperating"), task_ids, "cooperating", errors)
     if errors:
         raise Invalid(_l("Có phần quá dài, xin rút gọn."), fields=errors)
     return clean
+
+
+def _stale() -> Conflict:
+    return Conflict(
+        _l(
+            "Văn bản vừa được người khác lưu trong lúc bạn soạn nên chưa lưu phần của bạn. Nội dung bạn nhập "
+            "vẫn còn nguyên; bản người kia đã lưu hiện dưới từng ô. Xin đối chiếu rồi bấm Lưu lần nữa."
+        ),
+        code="stale_revision",
+    )
 
 
 def save_draft(actor: User, session: DialogueSession, kind: str, fields: dict, revision: int) -> DocumentDraft:
@@ -107,29 +129,21 @@ def save_draft(actor: User, session: DialogueSession, kind: str, fields: dict, r
     check_editor(actor)
     if session.status not in DRAFTABLE:
         raise Conflict(_l("Chỉ soạn văn bản khi buổi đối thoại đang diễn ra hoặc đã kết thúc."))
-    record = session_record(session)
-    turn_ids = {t["speaker_id"] for t in record["turns"]}
-    clean = _clean_fields(kind, fields, turn_ids)
-    stale = Conflict(
-        _l(
-            "Văn bản vừa được người khác lưu trong lúc bạn soạn nên chưa lưu phần của bạn. Nội dung bạn nhập "
-            "vẫn còn nguyên; bản người kia đã lưu hiện dưới từng ô. Xin đối chiếu rồi bấm Lưu lần nữa."
-        ),
-        code="stale_revision",
-    )
+    clean = _clean_fields(kind, fields, session_record(session))
     draft = get_draft(session, kind)
     stamp = now()
     if draft is None:
         if revision != 0:
-            raise stale
+            raise _stale()
         draft = DocumentDraft(
             session_id=session.id, kind=kind, fields=clean, revision=1, updated_at=stamp, updated_by_id=actor.id
         )
-        db.session.add(draft)
         try:
-            db.session.flush()
-        except IntegrityError as exc:
-            raise stale from exc
+            with db.session.begin_nested():
+                db.session.add(draft)
+                db.session.flush()
+        except IntegrityError as exc:  # someone saved the first draft meanwhile
+            raise _stale() from exc
         before = None
     else:
         before = {"fields": draft.fields, "revision": draft.revision}
@@ -140,45 +154,69 @@ def save_draft(actor: User, session: DialogueSession, kind: str, fields: dict, r
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            raise stale
+            raise _stale()
         db.session.refresh(draft)
     audit(actor, f"document.{kind}.save", draft, before=before, after={"fields": clean, "revision": draft.revision})
     return draft
 
 
-def document_content(session: DialogueSession, kind: str, record: dict | None = None) -> dict:
-    """The document as it would be published now: the record with the clerk's draft laid over it."""
+def document_content(session: DialogueSession, kind: str, *, day: date | None = None) -> dict:
+    """The document as it would be published now: the record with the clerk's draft laid over it, in the
+    issuing unit's name, with the profile in force. Vietnamese whatever the reader's language."""
     check_kind(kind)
-    record = record if record is not None else session_record(session)
+    with force_locale("vi"):
+        return _document_content(session, kind, day)
+
+
+def _document_content(session: DialogueSession, kind: str, day: date | None) -> dict:
+    profile = current_profile()
+    record = session_record(session)
     fields, revision = draft_fields(session, kind)
-    place = fields.get("place") or record["session"]["default_place"]
-    day = date.fromisoformat(record["session"]["local_date"])
+    issuer = issuer_of(session.host_unit, profile)
+    place = fields.get("place") or issuer["place"]
+    if day is None:
+        # The minutes bear the day of the session; a notice, the day it is signed.
+        day = date.fromisoformat(record["session"]["local_date"]) if kind == "minutes" else today_local()
     content = {
         "kind": kind,
+        "doc_type": DOCUMENT_TYPES[kind],
         "record": record,
+        "profile": profile,
+        "issuer": issuer,
+        "term": normalize_term(session.term) or profile["current_term"],
         "place": place,
-        "number": fields.get("number", ""),
+        "date": day.isoformat(),
         "date_line": vietnamese_date_line(place, day),
+        "number": None,
         "draft_revision": revision,
+        "signing": default_signing(kind, record, profile),
+        "recipients": default_recipients(kind, record, issuer),
     }
-    chair_names = ", ".join(c["name"] for c in record["chairs"])
     if kind == "minutes":
         summaries = fields.get("summaries") or {}
         for turn in record["turns"]:
             edited = summaries.get(str(turn["speaker_id"]))
             if edited:
                 turn["summary"] = edited
+        chair_conclusions = fields.get("chair_conclusions") or ""
+        if not chair_conclusions:
+            conclusion_fields, _revision = draft_fields(session, "conclusion")
+            chair_conclusions = conclusion_fields.get("conclusions", "")
         content.update(
             opening=fields.get("opening", ""),
             closing=fields.get("closing", ""),
             clerk=fields.get("clerk", ""),
-            chair=chair_names,
+            officials=fields.get("officials", ""),
+            approval=fields.get("approval", ""),
+            chair_conclusions=chair_conclusions,
+            absence_reasons=fields.get("absence_reasons") or {},
+            chair=content["signing"]["signer"],
         )
     else:
         content.update(
+            subject=fields.get("subject", ""),
             conclusions=fields.get("conclusions", ""),
-            recipients=fields.get("recipients") or DEFAULT_RECIPIENTS,
-            signer=fields.get("signer") or (record["chairs"][0]["name"] if record["chairs"] else ""),
+            cooperating=fields.get("cooperating") or {},
         )
     return content
 
@@ -226,19 +264,51 @@ def current_document(session: DialogueSession, kind: str) -> tuple[dict, Publish
     return document_content(session, kind), None
 
 
-def publish(actor: User, session: DialogueSession, kind: str, revision: int | None = None) -> PublishedDocument:
-    """Freezes the document as it is now as version n+1. ``revision``: the draft the publisher saw."""
+def publish(
+    actor: User,
+    session: DialogueSession,
+    kind: str,
+    *,
+    signer_id: int | None = None,
+    signing: str | None = None,
+    recipients: list[str] | None = None,
+    number=None,
+    collective: str | None = None,
+    title: str | None = None,
+    revision: int | None = None,
+) -> PublishedDocument:
+    """Freezes the document as it is now as version n+1, with the next number of the register of (issuing unit,
+    type, term) unless ``number`` is given (409 if it is taken), signed as chosen. ``revision``: the draft the
+    publisher saw."""
     check_kind(kind)
-    check_editor(actor)
+    check_publisher(actor)
     if session.status != "ended":
         raise Conflict(_l("Chỉ ban hành văn bản sau khi buổi đối thoại đã kết thúc."))
+    # One publish of a session's documents at a time: the versions are numbered under this lock.
+    db.session.execute(select(DialogueSession.id).where(DialogueSession.id == session.id).with_for_update())
     _fields, current_revision = draft_fields(session, kind)
     if revision is not None and revision != current_revision:
         raise Conflict(
             _l("Văn bản vừa được sửa sau khi bạn mở trang. Xin xem lại bản mới nhất rồi ban hành."),
             code="stale_revision",
         )
+    wanted = parse_wanted(number)
     content = document_content(session, kind)
+    block = signing_for(
+        kind,
+        content,
+        signer_id=signer_id,
+        signing=signing,
+        collective=collective,
+        title=title,
+        recipients=recipients,
+    )
+    content["signing"], content["recipients"] = block["signing"], block["recipients"]
+    if kind == "minutes":
+        content["chair"] = block["signing"]["signer"]
+    entry = take_number(
+        actor, issuer=content["issuer"], kind=kind, term=content["term"], session_id=session.id, wanted=wanted
+    )
     version = (
         db.session.scalar(
             select(func.max(PublishedDocument.version)).where(
@@ -247,18 +317,48 @@ def publish(actor: User, session: DialogueSession, kind: str, revision: int | No
         )
         or 0
     ) + 1
+    return _freeze(actor, content, entry, version, session_id=session.id, draft_revision=current_revision)
+
+
+def _freeze(actor: User, content: dict, entry, version: int, *, draft_revision: int, **owner) -> PublishedDocument:
+    """Stores the published version: content, number, and the Word file rendered once, as it is signed."""
+    from .layout import render
+
+    stamp = now()
+    content["number"] = {"number": entry.number, "symbol": entry.symbol}
     content["version"] = version
-    content["published_at"] = isoformat(now())
+    content["published_at"] = isoformat(stamp)
     content["published_by"] = actor.name
+    with force_locale("vi"):
+        docx = render(content)
     doc = PublishedDocument(
-        session_id=session.id, kind=kind, version=version, content=content, published_by_id=actor.id
+        kind=content["kind"],
+        version=version,
+        content=content,
+        number_id=entry.id,
+        docx=docx,
+        published_by_id=actor.id,
+        **owner,
     )
-    db.session.add(doc)
     try:
-        db.session.flush()
+        with db.session.begin_nested():
+            db.session.add(doc)
+            db.session.flush()
     except IntegrityError as exc:
         raise Conflict(_l("Một phiên bản khác vừa được ban hành cùng lúc. Xin thử lại.")) from exc
-    audit(actor, f"document.{kind}.publish", doc, after={"version": version, "draft_revision": current_revision})
+    audit(
+        actor,
+        f"document.{content['kind']}.publish",
+        doc,
+        after={
+            "version": version,
+            "number": entry.symbol,
+            "term": entry.term,
+            "signing": content["signing"]["mode"],
+            "signer": content["signing"]["signer"],
+            "draft_revision": draft_revision,
+        },
+    )
     return doc
 
 

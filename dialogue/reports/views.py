@@ -1,50 +1,43 @@
-"""Pages of the minutes, the conclusion notice and the statistics. Thin: the services decide."""
+"""Pages of the minutes and the conclusion notice: the draft, the editor, publishing, the Word files. Thin: the
+services decide. The periodic reports and the profile are in ``report_views``, the statistics in ``stats_views``
+(the same blueprint)."""
 
 from __future__ import annotations
+
+import uuid
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..core.access import STAFF, roles_required
 from ..core.errors import Conflict, DomainError
+from ..core.idempotency import run_once
 from ..core.inputs import text_problem
 from ..core.nav import add_nav_item
-from ..core.timeutil import today_local
 from ..core.web import refuse
-from ..extensions import db
 from ..home.services import register_section
-from ..units.models import Unit
-from . import services, stats
-from .exports import DOCX_MIMETYPE, XLSX_MIMETYPE, bar_chart, table_csv, table_xlsx
-from .forms import ConclusionForm, MinutesForm, PeriodForm, PublishForm
-from .periods import parse_period
-from .record import place_from_unit_name
+from . import permissions, services
+from .exports import DOCX_MIMETYPE
+from .forms import ConclusionForm, MinutesForm, PublishForm, TaskForm
+from .layout import compose
+from .signing import signer_choices
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 KIND = "documents/<kind>"
-TITLES = {"minutes": _l("Biên bản"), "conclusion": _l("Thông báo kết luận")}
+TITLES = {"minutes": _l("Biên bản"), "conclusion": _l("Thông báo kết luận"), "report": _l("Báo cáo định kỳ")}
 FORMS = {"minutes": MinutesForm, "conclusion": ConclusionForm}
+FILE_NAMES = {"minutes": "bien-ban", "conclusion": "thong-bao-ket-luan", "report": "bao-cao"}
 
 add_nav_item("reports.period_stats", _l("Thống kê"), STAFF)
-for _role in services.EDITORS:
+for _role in permissions.EDITORS:
     register_section(_role, "reports/_home_documents.html", services.documents_home, order=40)
 
 
-# python-docx and openpyxl are imported where a file is made, not when the web worker starts: every phone's
-# connection shares that worker's memory.
-
-
-def _renderer(kind: str):
-    if kind == "minutes":
-        from .docx_minutes import minutes_docx
-
-        return minutes_docx
-    from .docx_conclusion import conclusion_docx
-
-    return conclusion_docx
+@bp.app_context_processor
+def _permissions() -> dict:
+    return {"reports_can": permissions.template_helpers()}
 
 
 def docx_response(data: bytes, filename: str) -> Response:
@@ -54,20 +47,66 @@ def docx_response(data: bytes, filename: str) -> Response:
     return response
 
 
+def published_docx(doc) -> bytes:
+    """The Word file as it was signed (rendered again only for a version stored before files were kept)."""
+    if doc.docx:
+        return doc.docx
+    from .layout import render
+
+    return render(doc.content)
+
+
 def document_docx(session, kind: str, version: int | None = None) -> Response:
     """The Word file: a given published version, else the latest published, else the current draft."""
     services.check_kind(kind)
     if version is not None:
-        content = services.get_version(session, kind, version).content
+        doc = services.get_version(session, kind, version)
     else:
-        content, _doc = services.current_document(session, kind)
-    name = "bien-ban" if kind == "minutes" else "thong-bao-ket-luan"
-    suffix = f"-v{content['version']}" if content.get("version") else "-du-thao"
-    return docx_response(_renderer(kind)(content), f"{name}-buoi-{session.id}{suffix}.docx")
+        doc = services.latest_published(session, kind)
+    if doc is not None:
+        data, suffix = published_docx(doc), f"-v{doc.version}"
+    else:
+        from .layout import render
+
+        data, suffix = render(services.document_content(session, kind)), "-du-thao"
+    return docx_response(data, f"{FILE_NAMES[kind]}-buoi-{session.id}{suffix}.docx")
+
+
+def publish_form_for(kind: str, content: dict, versions: list, formdata=None) -> PublishForm:
+    """The publish form, filled with the last version's choices (or the defaults)."""
+    last = versions[0].content if versions else content
+    signing = last.get("signing") or content["signing"]
+    form = PublishForm(
+        formdata=formdata,
+        data={
+            "revision": content.get("draft_revision", 0),
+            "idempotency_key": uuid.uuid4().hex,
+            "signer_id": signing.get("signer_id") or 0,
+            "signing": signing.get("mode") or "tm",
+            "collective": signing.get("collective") or "",
+            "title": signing.get("title") or "",
+            "recipients": "\n".join(last.get("recipients") or content["recipients"]),
+        },
+    )
+    form.signer_id.choices = [(0, _("— Chọn người ký —"))] + [
+        (u.id, u.name + (f" ({u.position})" if u.position else "")) for u in signer_choices(kind)
+    ]
+    return form
+
+
+def publish_values(form: PublishForm) -> dict:
+    return {
+        "signer_id": form.signer_id.data or None,
+        "signing": form.signing.data,
+        "collective": form.collective.data,
+        "title": form.title.data,
+        "recipients": form.recipients.data or "",
+        "number": (form.number.data or "").strip() or None,
+    }
 
 
 @bp.get(f"/sessions/<int:session_id>/{KIND}")
-@roles_required(*services.READERS)
+@roles_required(*permissions.READERS)
 def document(session_id: int, kind: str):
     session = services.get_session(session_id)
     services.check_kind(kind)
@@ -83,22 +122,38 @@ def document(session_id: int, kind: str):
         kind=kind,
         title=TITLES[kind],
         content=content,
+        layout=compose(content),
         versions=versions,
         shown_version=version,
-        can_edit=current_user.has_role(*services.EDITORS),
-        publish_form=PublishForm(formdata=None, revision=content.get("draft_revision", 0)),
+        can_edit=permissions.can_edit_documents(current_user),
+        can_publish=permissions.can_publish_documents(current_user),
+        publish_form=publish_form_for(kind, content, versions),
     )
 
 
 @bp.get(f"/sessions/<int:session_id>/{KIND}/docx")
-@roles_required(*services.READERS)
+@roles_required(*permissions.READERS)
 def document_download(session_id: int, kind: str):
     session = services.get_session(session_id)
     return document_docx(session, kind, request.args.get("version", type=int))
 
 
+def _keyed(prefix: str) -> dict:
+    return {key.removeprefix(prefix): value for key, value in request.form.items() if key.startswith(prefix)}
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    from ..units.services import tree_rows
+
+    return [(0, _("— Chọn đơn vị —"))] + [
+        (unit.id, "\u00a0\u00a0" * depth + unit.name)
+        for unit, depth in tree_rows(include_inactive=False)
+        if unit.kind not in ("cell", "group")
+    ]
+
+
 @bp.route(f"/sessions/<int:session_id>/{KIND}/edit", methods=["GET", "POST"])
-@roles_required(*services.EDITORS)
+@roles_required(*permissions.EDITORS)
 def edit(session_id: int, kind: str):
     session = services.get_session(session_id)
     services.check_kind(kind)
@@ -106,7 +161,9 @@ def edit(session_id: int, kind: str):
     content = services.document_content(session, kind)
     form_class = FORMS[kind]
 
-    def page(form, summaries: dict, conflict) -> str:
+    def page(form, keyed: dict, conflict, status: int = 200):
+        task_form = TaskForm(formdata=None)
+        task_form.unit_id.choices = _unit_choices()
         return render_template(
             "reports/edit.html",
             session=session,
@@ -114,33 +171,34 @@ def edit(session_id: int, kind: str):
             title=TITLES[kind],
             form=form,
             content=content,
-            summaries=summaries,
+            keyed=keyed,
             conflict=conflict,
-        )
+            task_form=task_form,
+        ), status
 
     if request.method == "GET":
-        defaults = {"revision": revision, **{k: v for k, v in saved.items() if k != "summaries"}}
+        defaults = {"revision": revision, **{k: v for k, v in saved.items() if isinstance(v, str)}}
         defaults.setdefault("place", content["place"])
-        if kind == "conclusion":
-            defaults.setdefault("recipients", content["recipients"])
-            defaults.setdefault("signer", content["signer"])
         form = form_class(formdata=None, data=defaults)
-        summaries = {str(t["speaker_id"]): t["summary"] for t in content["record"]["turns"]}
-        return page(form, summaries, None)
+        keyed = {
+            "summary": {str(t["speaker_id"]): t["summary"] for t in content["record"]["turns"]},
+            "absence": saved.get("absence_reasons") or {},
+            "cooperating": saved.get("cooperating") or {},
+        }
+        return page(form, keyed, None)
     form = form_class()
-    summaries = {
-        key.removeprefix("summary_"): value for key, value in request.form.items() if key.startswith("summary_")
-    }
+    keyed = {"summary": _keyed("summary_"), "absence": _keyed("absence_"), "cooperating": _keyed("cooperating_")}
     conflict = None
     status = 200
-    # The turns' summaries are fields of their own, outside the form class: the same check as its text areas.
-    summary_problems = [p for p in (text_problem(v, multiline=True) for v in summaries.values()) if p]
+    # The turns' summaries, absence reasons and co-operating units are fields of their own, outside the form class:
+    # the same check as its text areas.
+    typed = [v for group in keyed.values() for v in group.values()]
+    summary_problems = [p for p in (text_problem(v, multiline=True) for v in typed) if p]
     for problem in dict.fromkeys(summary_problems):
         flash(problem, "error")
     if form.validate_on_submit() and not summary_problems:
         fields = {name: form[name].data or "" for name in services.TEXT_FIELDS[kind]}
-        if kind == "minutes":
-            fields["summaries"] = summaries
+        fields.update(summaries=keyed["summary"], absence_reasons=keyed["absence"], cooperating=keyed["cooperating"])
         try:
             expected = int(form.revision.data or 0)
         except ValueError:
@@ -161,151 +219,81 @@ def edit(session_id: int, kind: str):
             return redirect(url_for("reports.document", session_id=session.id, kind=kind))
     else:
         status = 422
-    return page(form, summaries, conflict), status
+    return page(form, keyed, conflict, status)
 
 
 @bp.post(f"/sessions/<int:session_id>/{KIND}/publish")
-@roles_required(*services.EDITORS)
+@roles_required(*permissions.PUBLISHERS)
 def publish(session_id: int, kind: str):
     session = services.get_session(session_id)
     services.check_kind(kind)
-    form = PublishForm()
+    versions = services.published_versions(session, kind)
+    content = services.document_content(session, kind)
+    form = publish_form_for(kind, content, versions, formdata=request.form)
     if not form.validate_on_submit():
         abort(400)
     try:
         revision = int(form.revision.data) if form.revision.data not in (None, "") else None
     except ValueError:
         revision = None
+
+    def work():
+        doc = services.publish(current_user, session, kind, revision=revision, **publish_values(form))
+        return 200, {"version": doc.version, "symbol": doc.content["number"]["symbol"]}
+
     try:
-        doc = services.publish(current_user, session, kind, revision)
-    except DomainError as exc:
-        refuse(exc)
-        return redirect(url_for("reports.document", session_id=session.id, kind=kind))
-    flash(_("Đã ban hành phiên bản %(n)s.", n=doc.version), "success")
-    return redirect(url_for("reports.document", session_id=session.id, kind=kind, version=doc.version))
-
-
-# Statistics ----------------------------------------------------------------------------------------------------
-
-
-def _charts(figures: dict) -> list:
-    from ..core.labels import label
-
-    return [
-        bar_chart(
-            [(label("question_kind", k), v) for k, v in figures["submissions_by_kind"].items()],
-            _("Câu hỏi, ý kiến theo loại"),
-        ),
-        bar_chart(
-            [(label("response_kind", k), v) for k, v in figures["responses_by_kind"].items()],
-            _("Trả lời theo hình thức"),
-        ),
-        bar_chart(
-            [(label("commitment_status", k), v) for k, v in figures["commitments_by_status"].items()]
-            + [(_("Quá hạn"), figures["overdue"])],
-            _("Nhiệm vụ theo tình trạng"),
-        ),
-        bar_chart(
-            [(r["unit"], r["on_time_rate"]) for r in figures["unit_ranking"] if r["on_time_rate"] is not None][:15],
-            _("Tỷ lệ hoàn thành đúng hạn theo đơn vị (%)"),
-            unit="%",
-        ),
-    ]
-
-
-def _export(table_list: list[dict], key: str, fmt: str, filename: str, heading: str) -> Response:
-    table = next((t for t in table_list if t["key"] == key), None)
-    if table is None or fmt not in ("csv", "xlsx"):
-        abort(404)
-    if fmt == "csv":
-        response = Response(table_csv(table), mimetype="text/csv; charset=utf-8")
-    else:
-        response = Response(table_xlsx(table, heading), mimetype=XLSX_MIMETYPE)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}-{key}.{fmt}"'
-    return response
-
-
-@bp.get("/sessions/<int:session_id>/stats")
-@roles_required(*STAFF)
-def session_stats(session_id: int):
-    session = services.get_session(session_id)
-    figures = stats.session_stats(session)
-    return render_template(
-        "reports/session_stats.html",
-        session=session,
-        figures=figures,
-        tables=stats.tables(figures, with_sessions=False),
-        charts=_charts(figures),
-        export=lambda key, fmt: url_for("reports.session_stats_export", session_id=session.id, key=key, fmt=fmt),
-    )
-
-
-@bp.get("/sessions/<int:session_id>/stats/export/<key>/<fmt>")
-@roles_required(*STAFF)
-def session_stats_export(session_id: int, key: str, fmt: str):
-    session = services.get_session(session_id)
-    figures = stats.session_stats(session)
-    return _export(stats.tables(figures, with_sessions=False), key, fmt, f"thong-ke-buoi-{session.id}", session.title)
-
-
-def _period_or_error():
-    form = PeriodForm(request.args)
-    try:
-        period = parse_period(request.args)
+        _code, body = run_once(current_user.id, form.idempotency_key.data, f"publish:{session.id}:{kind}", work)
     except DomainError as exc:
         refuse(exc, form)
-        period = parse_period({})
-        return form, period, 422
-    # Show the chosen period in the form, defaults included.
-    form.kind.data = period.kind
-    form.year.data = period.params.get("year", period.start.year)
-    form.month.data = str(period.params.get("month", period.start.month))
-    form.quarter.data = str(period.params.get("quarter", (period.start.month - 1) // 3 + 1))
-    form.from_.data, form.to.data = period.start, period.end
-    return form, period, 200
+        return render_template(
+            "reports/document.html",
+            session=session,
+            kind=kind,
+            title=TITLES[kind],
+            content=content,
+            layout=compose(content),
+            versions=services.published_versions(session, kind),
+            shown_version=None,
+            can_edit=permissions.can_edit_documents(current_user),
+            can_publish=True,
+            publish_form=form,
+        ), exc.status
+    flash(_("Đã ban hành phiên bản %(n)s, số %(symbol)s.", n=body["version"], symbol=body["symbol"]), "success")
+    return redirect(url_for("reports.document", session_id=session.id, kind=kind, version=body["version"]))
 
 
-@bp.get("/stats")
-@roles_required(*STAFF)
-def period_stats():
-    form, period, status = _period_or_error()
-    figures = stats.period_stats(period)
-    return render_template(
-        "reports/period_stats.html",
-        form=form,
-        period=period,
-        figures=figures,
-        tables=stats.tables(figures),
-        charts=_charts(figures),
-        export=lambda key, fmt: url_for("reports.period_stats_export", key=key, fmt=fmt, **period.params),
-    ), status
+@bp.post(f"/sessions/<int:session_id>/{KIND}/tasks")
+@roles_required(*permissions.EDITORS)
+def take_up(session_id: int, kind: str):
+    """A promise made in a response becomes a task (a commitment) that the notice lists."""
+    from .tasks import take_up_promise
+
+    session = services.get_session(session_id)
+    services.check_kind(kind)
+    form = TaskForm()
+    form.unit_id.choices = _unit_choices()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("reports.edit", session_id=session.id, kind="conclusion") + "#promises")
+    try:
+        take_up_promise(
+            current_user,
+            session,
+            response_id=int(form.response_id.data),
+            description=form.description.data,
+            unit_id=form.unit_id.data,
+            due_date=form.due_date.data,
+        )
+    except (DomainError, ValueError) as exc:
+        if isinstance(exc, DomainError):
+            refuse(exc)
+        else:
+            abort(400)
+    else:
+        flash(_("Đã giao nhiệm vụ; thông báo kết luận liệt kê nhiệm vụ này."), "success")
+    return redirect(url_for("reports.edit", session_id=session.id, kind="conclusion") + "#promises")
 
 
-@bp.get("/stats/export/<key>/<fmt>")
-@roles_required(*STAFF)
-def period_stats_export(key: str, fmt: str):
-    period = parse_period(request.args)
-    figures = stats.period_stats(period)
-    return _export(stats.tables(figures), key, fmt, f"thong-ke-{period.start:%Y%m%d}-{period.end:%Y%m%d}", period.title)
-
-
-@bp.get("/stats/report.docx")
-@roles_required(*STAFF)
-def period_report():
-    period = parse_period(request.args)
-    figures = stats.period_stats(period)
-    body = current_user.unit
-    if body is None:
-        body = db.session.scalar(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id).limit(1))
-    name = body.name if body is not None else ""
-    from .docx_period import period_docx
-
-    data = period_docx(
-        issuing_body=name.upper(),
-        place=place_from_unit_name(name),
-        today=today_local(),
-        period_title=period.title,
-        stats=figures,
-        tables=stats.tables(figures),
-    )
-    return docx_response(data, f"bao-cao-doi-thoai-{period.start:%Y%m%d}-{period.end:%Y%m%d}.docx")
+from . import report_views, stats_views  # noqa: E402,F401  (periodic reports, profile, statistics: this blueprint)

@@ -48,6 +48,8 @@ class DialogueSession(CreatedAt, db.Model):
     projector_secret: Mapped[str | None] = mapped_column(String(64), unique=True)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the live opening
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the live closing
+    # The iCalendar SEQUENCE: grows with every change of the schedule, so calendars take the new one.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     host_unit: Mapped[Unit] = relationship(lazy="joined")
     hosts: Mapped[list[SessionHost]] = relationship(cascade="all, delete-orphan", lazy="selectin")

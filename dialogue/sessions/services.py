@@ -488,6 +488,7 @@ def update_session(actor: User, session: DialogueSession, **changes) -> Dialogue
         _sync_invitations(session)
     after = _snapshot(session)
     if after != before:
+        session.calendar_sequence = (session.calendar_sequence or 0) + 1  # calendars replace the old event
         record(actor, "session.update", session, before=before, after=after)
         state_changed(session.id)  # the title and the turn time are on the live screens
     return session
@@ -677,8 +678,9 @@ def remind(session: DialogueSession, actor: User | None = None) -> int:
     return sent
 
 
-def ics(session: DialogueSession) -> bytes:
-    """The session as an iCalendar file (one VEVENT), for the phone's calendar."""
+def ics(session: DialogueSession, user: User | None = None) -> bytes:
+    """The session as an iCalendar file (one VEVENT), for the phone's calendar. ``SEQUENCE`` grows with every
+    change of the schedule, so the calendar replaces what it holds; an invitee's link is their personal one."""
     from icalendar import Calendar, Event
 
     cal = Calendar()
@@ -693,7 +695,12 @@ def ics(session: DialogueSession) -> bytes:
     event.add("dtend", session.ends_at)
     event.add("summary", session.title)
     event.add("location", session.venue)
-    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + _path("sessions.detail", session_id=session.id)
+    event.add("sequence", session.calendar_sequence or 0)
+    event.add("status", "CONFIRMED")
+    if user is not None and is_invited(session.id, user.id):
+        url = session_link(user, session)
+    else:
+        url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + _path("sessions.detail", session_id=session.id)
     description = [_("Chủ đề: %(topic)s", topic=session.topic)]
     if session.term:
         description.append(_("Nhiệm kỳ: %(term)s", term=session.term))

@@ -226,7 +226,7 @@ def rsvp(session_id: int):
 def calendar(session_id: int):
     session = _load(session_id)
     return Response(
-        services.ics(session),
+        services.ics(session, current_user),
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="doi-thoai-{session.id}.ics"'},
     )
