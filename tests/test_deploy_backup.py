@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, func, make_url, select, text
 
 from dialogue import create_app
 from dialogue.core.timeutil import today_local
-from dialogue.extensions import db
+from dialogue.extensions import db, socketio
 from dialogue.followups import services as followups
 from dialogue.followups.models import CommitmentUpdate
 from dialogue.questions.models import Question
@@ -197,6 +197,9 @@ def test_a_backup_restores_every_record_and_file(app, client, tree, database_url
     assert every_file(restored_uploads) == files_before
 
     # The app on the restored copy finds every attachment for the people allowed to see it.
+    # Socket.IO's extension holds one server per process: a second app takes it over, so the suite's own app gets
+    # it back afterwards (its live server and socket tests run later in the same process).
+    held_server, held_options = socketio.server, dict(socketio.server_options)
     restored = create_app(
         "test", SQLALCHEMY_DATABASE_URI=fresh_database, UPLOAD_DIR=str(restored_uploads), PUBLIC_BASE_URL="http://x"
     )
@@ -217,13 +220,13 @@ def test_a_backup_restores_every_record_and_file(app, client, tree, database_url
         assert {name for _, _, name in questions} == set(expected)
         for question_id, author_id, name in questions:
             browser = restored.test_client()
-            login(browser, SimpleNamespace(id=author_id))
+            login(browser, SimpleNamespace(get_id=lambda a=author_id: f"{a}:0"))
             got = browser.get(f"/questions/{question_id}/attachment")
             assert got.status_code == 200 and got.data == expected[name], name
         reports = {"tiến độ.pdf": REPORT, "kết quả.pdf": DONE}
         assert {name for _, name in updates} == set(reports)
         unit_browser = restored.test_client()
-        login(unit_browser, SimpleNamespace(id=tree.unit_account.id))
+        login(unit_browser, tree.unit_account)
         for update_id, name in updates:
             got = unit_browser.get(f"/followups/attachments/{update_id}")
             assert got.status_code == 200 and got.data == reports[name], name
@@ -231,6 +234,7 @@ def test_a_backup_restores_every_record_and_file(app, client, tree, database_url
         with restored.app_context():
             db.session.remove()
             db.engine.dispose()
+        socketio.server, socketio.server_options = held_server, held_options
 
 
 @pytest.mark.postgres_only
