@@ -12,13 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..core.access import LINK_SESSION_ROLES, ROLES
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 
 if TYPE_CHECKING:
     from ..units.models import Unit
 
 
-class User(UserMixin, CreatedAt, db.Model):
+class User(UserMixin, CreatedAt, Model):
     """A person: a member of a cell, a leader, staff of the office, or the account of a responsible unit."""
 
     __tablename__ = "users"
@@ -75,7 +75,7 @@ class User(UserMixin, CreatedAt, db.Model):
         return f"<User {self.id} {self.name}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
     __table_args__ = (enum_check("role", ROLES),)
 
@@ -85,7 +85,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
 
 
-class ApiToken(CreatedAt, db.Model):
+class ApiToken(CreatedAt, Model):
     """A personal access token. Only its SHA-256 is stored; ``prefix`` lets the owner recognise it."""
 
     __tablename__ = "api_tokens"

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 
 DAY_OFF = "day_off"
 WORKING_DAY = "working_day"
@@ -18,7 +18,7 @@ EXCEPTION_KINDS: tuple[str, ...] = (DAY_OFF, WORKING_DAY)
 NOTE_MAX = 300
 
 
-class CalendarException(CreatedAt, db.Model):
+class CalendarException(CreatedAt, Model):
     """One date the office counts differently from the law's calendar. One per date: a date is either a day off
     or a working day, never both."""
 

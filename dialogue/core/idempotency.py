@@ -19,7 +19,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint, sele
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model, db
 from .errors import Conflict
 from .models import CreatedAt
 from .uow import rollback_now
@@ -27,7 +27,7 @@ from .uow import rollback_now
 MAX_KEY_LENGTH = 200
 
 
-class IdempotencyKey(CreatedAt, db.Model):
+class IdempotencyKey(CreatedAt, Model):
     """The first answer to a create request, kept under the client's key so a retry gets the same answer."""
 
     __tablename__ = "idempotency_keys"

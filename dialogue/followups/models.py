@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 from ..questions.models import Question
 from ..responses.models import Response
 from ..sessions.models import DialogueSession
@@ -22,7 +22,7 @@ PRIORITIES: tuple[str, ...] = ("low", "normal", "high")
 UPDATE_KINDS: tuple[str, ...] = ("created", "progress", "status", "extended")
 
 
-class Commitment(CreatedAt, db.Model):
+class Commitment(CreatedAt, Model):
     __tablename__ = "commitments"
     __table_args__ = (
         enum_check("status", COMMITMENT_STATUSES),
@@ -72,7 +72,7 @@ class Commitment(CreatedAt, db.Model):
     )
 
 
-class CommitmentUpdate(CreatedAt, db.Model):
+class CommitmentUpdate(CreatedAt, Model):
     """One line of a commitment's history: a progress note, a change of state, or a new deadline."""
 
     __tablename__ = "commitment_updates"

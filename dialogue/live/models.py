@@ -14,12 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 
 SPEAKER_STATUSES: tuple[str, ...] = ("waiting", "speaking", "finished", "withdrawn")
 
 
-class Speaker(CreatedAt, db.Model):
+class Speaker(CreatedAt, Model):
     __tablename__ = "speakers"
     __table_args__ = (
         enum_check("status", SPEAKER_STATUSES),

@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt
-from ..extensions import db
+from ..extensions import Model
 
 
-class Notification(CreatedAt, db.Model):
+class Notification(CreatedAt, Model):
     """A notice in the app for one person (your question was merged, a commitment was verified...)."""
 
     __tablename__ = "notifications"
@@ -22,7 +22,7 @@ class Notification(CreatedAt, db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SentReminder(CreatedAt, db.Model):
+class SentReminder(CreatedAt, Model):
     """One row per reminder sent per day: the unique key is what stops a second send on the same day."""
 
     __tablename__ = "sent_reminders"

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 from ..units.models import Unit
 
 QUESTION_KINDS: tuple[str, ...] = ("question", "opinion", "recommendation", "proposal")
 QUESTION_STATUSES: tuple[str, ...] = ("submitted", "accepted", "returned", "merged", "answered", "withdrawn")
 
 
-class Question(CreatedAt, db.Model):
+class Question(CreatedAt, Model):
     __tablename__ = "questions"
     __table_args__ = (
         enum_check("kind", QUESTION_KINDS),
@@ -53,7 +53,7 @@ class Question(CreatedAt, db.Model):
     duplicate_of: Mapped[Question | None] = relationship(remote_side="Question.id")
 
 
-class QuestionSupport(CreatedAt, db.Model):
+class QuestionSupport(CreatedAt, Model):
     """One invitee backs an accepted question (one support per person)."""
 
     __tablename__ = "question_supports"

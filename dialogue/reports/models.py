@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 
 # Documents of a session; a periodic report is a document of an issuing unit and a period.
 DOCUMENT_KINDS: tuple[str, ...] = ("minutes", "conclusion")
@@ -30,7 +30,7 @@ TYPE_CODES: tuple[str, ...] = ("BB", "TB", "BC", "KL")
 PERIOD_REPORT_KINDS: tuple[str, ...] = ("month", "quarter", "half", "nine_months", "year", "range")
 
 
-class DocumentDraft(db.Model):
+class DocumentDraft(Model):
     """The clerk's free text (opening, summaries, closing, conclusions); ``revision`` guards co-editing."""
 
     __tablename__ = "document_drafts"
@@ -48,7 +48,7 @@ class DocumentDraft(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class PeriodReport(CreatedAt, db.Model):
+class PeriodReport(CreatedAt, Model):
     """A periodic report (báo cáo định kỳ) of an issuing unit: the assessment sections the secretariat writes, as a
     draft guarded by ``revision``; its figures are computed as of the end of the period."""
 
@@ -75,7 +75,7 @@ class PeriodReport(CreatedAt, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class DocumentNumber(CreatedAt, db.Model):
+class DocumentNumber(CreatedAt, Model):
     """One number of the register: numbers run from 01 per issuing unit, document type and term, and a number is
     taken once (the unique constraint settles two publishes at once)."""
 
@@ -99,7 +99,7 @@ class DocumentNumber(CreatedAt, db.Model):
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class PublishedDocument(CreatedAt, db.Model):
+class PublishedDocument(CreatedAt, Model):
     """A published version: the whole content frozen, and the Word file as it was signed, so later edits of the
     record, of the draft or of the format profile do not change it."""
 
@@ -127,7 +127,7 @@ class PublishedDocument(CreatedAt, db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class DocumentProfile(db.Model):
+class DocumentProfile(Model):
     """The office's format profile: every figure of the format rules (one row; missing values take the defaults
     of ``profile.DEFAULTS``, DOMAIN.md's)."""
 
@@ -140,7 +140,7 @@ class DocumentProfile(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class IssuerSetting(db.Model):
+class IssuerSetting(Model):
     """How a unit signs its documents, when the name alone does not say it: the abbreviation of its symbol (HU,
     ĐU, TU…) and, rarely, the superior body printed above it."""
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model, db
 from ..questions.models import Question
 
 RESPONSE_KINDS: tuple[str, ...] = ("answered", "taken_on_board", "referred", "written")
@@ -20,7 +20,7 @@ response_questions = Table(
 )
 
 
-class Response(CreatedAt, db.Model):
+class Response(CreatedAt, Model):
     __tablename__ = "responses"
     __table_args__ = (enum_check("kind", RESPONSE_KINDS),)
 

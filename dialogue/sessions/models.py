@@ -10,14 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..core.db_types import UTCDateTime
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 from ..units.models import Unit
 
 SESSION_STATUSES: tuple[str, ...] = ("draft", "open", "closed", "live", "ended")
 RSVP_STATES: tuple[str, ...] = ("pending", "accepted", "declined")
 
 
-class DialogueSession(CreatedAt, db.Model):
+class DialogueSession(CreatedAt, Model):
     """One buổi tiếp xúc, đối thoại. ``live_version`` grows by one with every change of its live state."""
 
     __tablename__ = "dialogue_sessions"
@@ -56,7 +56,7 @@ class DialogueSession(CreatedAt, db.Model):
     invited_units: Mapped[list[SessionInvitedUnit]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
 
-class SessionHost(db.Model):
+class SessionHost(Model):
     """A leader who chairs or answers at the session (chủ trì)."""
 
     __tablename__ = "session_hosts"
@@ -67,7 +67,7 @@ class SessionHost(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class SessionInvitedUnit(db.Model):
+class SessionInvitedUnit(Model):
     """A unit the organizer chose; the cell secretaries beneath it are invited."""
 
     __tablename__ = "session_invited_units"
@@ -78,7 +78,7 @@ class SessionInvitedUnit(db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
 
-class Invitation(CreatedAt, db.Model):
+class Invitation(CreatedAt, Model):
     __tablename__ = "invitations"
     __table_args__ = (
         UniqueConstraint("session_id", "user_id", name="uq_invitations_session_user"),

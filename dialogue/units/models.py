@@ -6,12 +6,12 @@ from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.models import CreatedAt, enum_check
-from ..extensions import db
+from ..extensions import Model
 
 UNIT_KINDS: tuple[str, ...] = ("province", "district", "grassroots", "cell", "group")
 
 
-class Unit(CreatedAt, db.Model):
+class Unit(CreatedAt, Model):
     __tablename__ = "units"
     __table_args__ = (
         enum_check("kind", UNIT_KINDS),
