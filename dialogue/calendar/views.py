@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..core.access import roles_required
 from ..core.errors import DomainError
-from ..core.nav import add_nav_item
+from ..core.nav import ADMIN_GROUP, add_nav_item
 from ..core.timeutil import format_date, today_local
 from ..core.web import refuse
 from . import services
@@ -20,7 +20,7 @@ from .permissions import CALENDAR_EDITOR_ROLES, can_change_calendar
 
 bp = Blueprint("calendar", __name__, url_prefix="/admin/calendar")
 
-add_nav_item("calendar.index", _l("Lịch làm việc"), CALENDAR_EDITOR_ROLES)
+add_nav_item("calendar.index", _l("Lịch làm việc"), CALENDAR_EDITOR_ROLES, group=ADMIN_GROUP)
 
 WEEKDAY_NAMES = (
     _l("Thứ Hai"),

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..core.access import STAFF, roles_required
 from ..core.errors import Conflict, DomainError
-from ..core.nav import add_nav_item
+from ..core.nav import ADMIN_GROUP, add_nav_item
 from ..core.web import refuse
 from ..extensions import db
 from ..units.models import Unit
@@ -24,7 +24,7 @@ from .profile import FIGURES, current_profile, profile_revision, update_profile
 from .views import TITLES, bp, docx_response, publish_form_for, publish_values, published_docx
 
 add_nav_item("reports.period_reports", _l("Báo cáo định kỳ"), permissions.REPORT_READERS)
-add_nav_item("reports.profile", _l("Thể thức văn bản"), permissions.PROFILE_ADMINS)
+add_nav_item("reports.profile", _l("Thể thức văn bản"), permissions.PROFILE_ADMINS, group=ADMIN_GROUP)
 
 
 def _report_or_404(report_id: int):

@@ -1,4 +1,4 @@
-/* Small helpers every page may use: CSRF-aware JSON calls, one submission per form, confirmations. */
+/* Small helpers every page may use: CSRF-aware JSON calls, one submission per form, confirmations, the menu. */
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="csrf-token"]');
@@ -36,6 +36,26 @@
     form.dataset.submitting = "1";
     setTimeout(function () { form.dataset.submitting = ""; }, 4000);
   }, true);
+
+  // The header's menu on a phone is a <details>, so it opens and closes without JavaScript. With it, the menu
+  // also closes the way a menu is expected to: Escape (the focus goes back to its button), a tap outside it, or
+  // the focus moving on past its last link; otherwise it would stay open over the page.
+  var menu = document.getElementById("menu");
+  if (menu) {
+    var menuButton = menu.querySelector("summary");
+    document.addEventListener("keydown", function (event) {
+      if (menu.open && (event.key === "Escape" || event.key === "Esc")) {
+        menu.open = false;
+        menuButton.focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+    menu.addEventListener("focusout", function (event) {
+      if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) menu.open = false;
+    });
+  }
 
   window.Dialogue = { fetchJSON: fetchJSON, csrf: csrf };
 })();
