@@ -1,5 +1,10 @@
 """The one function every state change calls. It adds the entry to the caller's transaction, so the entry
-and the change commit (or roll back) together."""
+and the change commit (or roll back) together.
+
+Each entry carries the unit its object belongs to (``unit_id``), so that an admin reads the log of their part of
+the tree only: ``record`` takes it from ``unit_id=`` when the caller knows it, else from the object's
+``scope_unit_id`` (a one-line property of each audited model: a unit is its own, an account its unit, a session
+its host unit, a commitment its responsible unit...)."""
 
 from __future__ import annotations
 
@@ -31,6 +36,13 @@ def snapshot(obj: Any, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
     return {f: _jsonable(getattr(obj, f)) for f in fields}
 
 
+class _FromObject:
+    """``record``'s default for ``unit_id``: read it from the object (None is a value: "no unit")."""
+
+
+FROM_OBJECT: Any = _FromObject()
+
+
 def record(
     actor: Any,
     action: str,
@@ -40,19 +52,24 @@ def record(
     object_id: int | None = None,
     before: dict | None = None,
     after: dict | None = None,
+    unit_id: int | None = FROM_OBJECT,
 ) -> AuditEntry:
     """Adds an audit entry: who (``actor``, a user or None for the system), what (``action`` on ``obj``),
-    before → after. Does not commit."""
+    before → after, and in which unit (``unit_id``, else ``obj.scope_unit_id`` when the object has one). Every
+    action and every field needs its words in ``audit.words`` (a test scans the calls). Does not commit."""
     if obj is not None:
         if getattr(obj, "id", None) is None:
             db.session.flush()
         object_type = object_type or obj.__tablename__
         object_id = object_id if object_id is not None else obj.id
+    if unit_id is FROM_OBJECT:
+        unit_id = getattr(obj, "scope_unit_id", None) if obj is not None else None
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         action=action,
         object_type=object_type or "",
         object_id=object_id,
+        unit_id=unit_id,
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
     )
