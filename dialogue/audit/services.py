@@ -13,10 +13,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..accounts.models import User
+from ..core.errors import NotFound
 from ..core.pagination import page_of
-from ..core.text import like_pattern
+from ..core.permissions import can
+from ..core.text import fold, like_pattern
 from ..extensions import db
 from .models import AuditEntry
+from .permissions import NOT_FOUND, seen_by
+from .words import OBJECT_TYPES, action_words
 
 
 def _jsonable(value: Any) -> Any:
@@ -87,6 +92,7 @@ def history(object_type: str, object_id: int) -> list[AuditEntry]:
 
 
 def search(
+    viewer: Any,
     *,
     action: str | None = None,
     object_type: str | None = None,
@@ -95,10 +101,8 @@ def search(
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[AuditEntry], int]:
-    """The admin page's filtered list, newest first."""
-    from ..accounts.models import User
-
-    stmt = select(AuditEntry)
+    """The admin page's filtered list, newest first: only the entries of ``viewer``'s part of the tree."""
+    stmt = select(AuditEntry).where(seen_by(viewer))
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if object_type:
@@ -113,5 +117,20 @@ def search(
     return result["items"], result["total"]
 
 
-def actions() -> list[str]:
-    return list(db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+def actions(viewer: Any) -> list[tuple[str, str]]:
+    """The actions of the entries ``viewer`` may read, as (code, words), in the order of the words."""
+    codes = db.session.scalars(select(AuditEntry.action).where(seen_by(viewer)).distinct())
+    return sorted(((code, action_words(code)) for code in codes), key=lambda pair: fold(pair[1]))
+
+
+def object_types() -> list[tuple[str, str]]:
+    """Every kind of object the log names, as (code, words), in the order of the words."""
+    return sorted(((code, str(words)) for code, words in OBJECT_TYPES.items()), key=lambda pair: fold(pair[1]))
+
+
+def get_entry(viewer: Any, entry_id: int) -> AuditEntry:
+    """One entry; outside ``viewer``'s part of the tree it is as if it did not exist (404)."""
+    entry = db.session.get(AuditEntry, entry_id)
+    if entry is None or not can(viewer, "audit.see", entry):
+        raise NotFound(str(NOT_FOUND))
+    return entry
