@@ -71,6 +71,11 @@ class User(UserMixin, CreatedAt, Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
+    @property
+    def scope_unit_id(self) -> int | None:
+        """The part of the tree this account's audit entries belong to (``audit.services.record``): its unit."""
+        return self.unit_id
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.name}>"
 
@@ -103,3 +108,8 @@ class ApiToken(CreatedAt, Model):
     session_version: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship()
+
+    @property
+    def scope_unit_id(self) -> int | None:
+        """A token's audit entries belong where its owner does."""
+        return self.user.unit_id if self.user is not None else None

@@ -21,6 +21,9 @@ class AuditEntry(Model):
     action: Mapped[str] = mapped_column(String(60), index=True)
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[int | None] = mapped_column(Integer)
+    # The unit the object belongs to when it changed: an admin sees the entries of their part of the tree. No
+    # foreign key, like ``object_id``: the log outlives what it describes (a unit deleted keeps its entries).
+    unit_id: Mapped[int | None] = mapped_column(Integer, index=True)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
 

@@ -35,5 +35,10 @@ class CalendarException(CreatedAt, Model):
     note: Mapped[str] = mapped_column(String(NOTE_MAX))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    @property
+    def scope_unit_id(self) -> None:
+        """The calendar is the whole installation's: its audit entries belong to no unit."""
+        return None
+
     def __repr__(self) -> str:
         return f"<CalendarException {self.day} {self.kind}>"

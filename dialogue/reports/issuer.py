@@ -179,7 +179,7 @@ def set_issuer(actor: User, unit_id: int, *, symbol: str | None, superior_body: 
     if errors:
         raise Invalid(_l("Có thông tin không hợp lệ."), fields=errors)
     setting = db.session.get(IssuerSetting, unit.id)
-    before = {"symbol": setting.symbol, "superior_body": setting.superior_body} if setting else None
+    before = _issuer_snapshot(setting)
     if setting is None:
         setting = IssuerSetting(unit_id=unit.id)
         db.session.add(setting)
@@ -196,3 +196,9 @@ def set_issuer(actor: User, unit_id: int, *, symbol: str | None, superior_body: 
         after={"symbol": setting.symbol, "superior_body": setting.superior_body},
     )
     return setting
+
+
+def _issuer_snapshot(setting: IssuerSetting | None) -> dict | None:
+    if setting is None:
+        return None
+    return {"symbol": setting.symbol, "superior_body": setting.superior_body}

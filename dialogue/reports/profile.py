@@ -155,5 +155,5 @@ def update_profile(actor: User, values: dict, revision: int) -> DocumentProfile:
     db.session.flush()
     changed_before = {k: v for k, v in before.items() if clean.get(k) != v}
     changed_after = {k: clean[k] for k in changed_before}
-    audit(actor, "document_profile.update", row, before=changed_before, after=changed_after)
+    audit(actor, "document_profile.update", row, before={"values": changed_before}, after={"values": changed_after})
     return row

@@ -27,5 +27,10 @@ class Unit(CreatedAt, Model):
 
     parent: Mapped[Unit | None] = relationship(remote_side="Unit.id", lazy="select")
 
+    @property
+    def scope_unit_id(self) -> int | None:
+        """The part of the tree its audit entries belong to (``audit.services.record``): the unit itself."""
+        return self.id
+
     def __repr__(self) -> str:
         return f"<Unit {self.id} {self.kind} {self.name}>"
