@@ -63,7 +63,7 @@ def test_an_admin_adjusts_the_profile_and_published_versions_keep_theirs(app, tr
     stale = admin.post("/reports/profile", data={**changed, "revision": "0", "size_body": "14"})
     assert stale.status_code == 409 and "người khác lưu" in stale.get_data(as_text=True)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "document_profile.update"))
-    assert entry.after["margin_left_mm"] == 35 and entry.before["margin_left_mm"] == 30
+    assert entry.after["values"]["margin_left_mm"] == 35 and entry.before["values"]["margin_left_mm"] == 30
 
     draft = docs.get(f"/reports/sessions/{session.id}/documents/conclusion/docx").data
     doc = Document(BytesIO(draft))
