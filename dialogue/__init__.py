@@ -139,7 +139,7 @@ def select_locale() -> str:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .core import timeutil
+    from .core import permissions, timeutil
     from .core.access import has_any_role
 
     app.jinja_env.filters["date"] = timeutil.format_date
@@ -147,6 +147,8 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["time"] = timeutil.format_time
     app.jinja_env.filters["iso"] = timeutil.isoformat
     app.jinja_env.globals["has_any_role"] = has_any_role
+    # Whether the signed-in person may do ``name`` to ``obj``: the area's own rule (core.permissions).
+    app.jinja_env.globals["can"] = lambda name, obj=None: permissions.can(current_user, name, obj)
 
     @app.context_processor
     def inject_globals():
