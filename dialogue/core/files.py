@@ -18,6 +18,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from ..extensions import db
 from .after_commit import after_commit, after_rollback
 from .errors import Invalid, NotFound
 from .text import nfc
@@ -137,6 +138,7 @@ def store(
     directory.mkdir(parents=True, exist_ok=True)
     relative = f"{folder}/{uuid.uuid4().hex}.{ext}"
     written = directory / Path(relative).name
+    db.session.connection()  # the transaction is begun now, so that its rollback is seen even if nothing else ran
     written.write_bytes(upload.data)
     after_rollback(lambda: written.unlink(missing_ok=True))
     name = (nfc(os.path.basename(upload.filename or "")) or f"tep-dinh-kem.{ext}")[:300]

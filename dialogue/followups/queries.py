@@ -53,7 +53,13 @@ def get_commitment(user: User, commitment_id: int, *, with_updates: bool = False
     ]
     if with_updates:
         options.append(selectinload(Commitment.updates).joinedload(CommitmentUpdate.author))
-    commitment = db.session.get(Commitment, commitment_id, options=options)
+    # A query, not ``Session.get``: an object already in the session would come back without these loads.
+    commitment = db.session.scalar(
+        select(Commitment)
+        .where(Commitment.id == commitment_id)
+        .options(*options)
+        .execution_options(populate_existing=True)
+    )
     if commitment is None:
         raise NotFound(_("Không tìm thấy nhiệm vụ."))
     require(user, "commitment.see", commitment)
