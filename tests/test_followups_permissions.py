@@ -145,7 +145,16 @@ def test_no_role_list_is_left_in_the_areas_views_and_templates():
     for path in sorted((ROOT / "templates" / "followups").glob("*.html")):
         text = path.read_text(encoding="utf-8")
         assert "has_any_role" not in text and "role_names" not in text, path.name
-    for name in ("views.py", "operations.py", "creation.py", "queries.py", "counts.py", "notices.py", "reminders.py"):
+    for name in (
+        "views.py",
+        "panels.py",
+        "written.py",
+        "operations.py",
+        "creation.py",
+        "queries.py",
+        "counts.py",
+        "notices.py",
+    ):
         text = (ROOT / "dialogue" / "followups" / name).read_text(encoding="utf-8")
         code = "\n".join(line for line in text.splitlines() if not line.startswith("register_section("))
         assert not re.search(r"has_role\(\s*" + role, code), name

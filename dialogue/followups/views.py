@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 
 from ..core import files
 from ..core.access import ASSIGNERS, STAFF, UNITS, roles_required, signed_in
-from ..core.errors import DomainError, NotFound
+from ..core.errors import DomainError
 from ..core.idempotency import run_once
 from ..core.nav import add_nav_item
 from ..core.pagination import page_of
@@ -25,14 +25,13 @@ from ..core.permissions import require
 from ..core.timeutil import today_local
 from ..core.web import refuse
 from ..extensions import db
-from ..home.services import register_section
 from ..questions.models import Question
 from ..sessions.models import DialogueSession
 from ..units.services import tree_rows
 from . import counts, operations, queries
 from .charts import unit_chart
 from .creation import create_commitment
-from .forms import CommitmentForm, DoneForm, ExtendForm, ReasonForm, UpdateForm, VerifyForm, WrittenAnswerForm
+from .forms import CommitmentForm, DoneForm, ExtendForm, ReasonForm, UpdateForm, VerifyForm
 from .inputs import MAX_ATTACHMENT_BYTES
 from .models import COMMITMENT_STATUSES, Commitment, CommitmentUpdate
 from .notices import URL_PREFIX
@@ -307,7 +306,7 @@ def attachment(update_id: int) -> ResponseReturnValue:
 # Creating directly ------------------------------------------------------------------------------------------
 
 
-def _unit_choices() -> list[tuple[int, str]]:
+def unit_choices() -> list[tuple[int, str]]:
     return [(0, _("— Chọn đơn vị —"))] + [
         (unit.id, "\u00a0\u00a0" * depth + unit.name) for unit, depth in tree_rows(include_inactive=False)
     ]
@@ -318,7 +317,7 @@ def _assignee_choices() -> list[tuple[int, str]]:
     return [(0, _("— Không —"))] + [(u.id, u.name + (f" ({u.unit.name})" if u.unit else "")) for u in people]
 
 
-def _int_or_none(value: Any) -> int | None:
+def int_or_none(value: Any) -> int | None:
     try:
         return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
@@ -329,7 +328,7 @@ def _int_or_none(value: Any) -> int | None:
 @roles_required(*ASSIGNERS)
 def new() -> ResponseReturnValue:
     form = CommitmentForm()
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = unit_choices()
     form.assignee_id.choices = _assignee_choices()
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
@@ -348,9 +347,9 @@ def new() -> ResponseReturnValue:
                 due_date=form.due_date.data,
                 assignee_id=form.assignee_id.data or None,
                 priority=form.priority.data,
-                session_id=_int_or_none(form.session_id.data),
-                question_id=_int_or_none(form.question_id.data),
-                response_id=_int_or_none(form.response_id.data),
+                session_id=int_or_none(form.session_id.data),
+                question_id=int_or_none(form.question_id.data),
+                response_id=int_or_none(form.response_id.data),
             )
             return 201, {"id": commitment.id}
 
@@ -366,8 +365,8 @@ def new() -> ResponseReturnValue:
 
 def _source(form: CommitmentForm) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    session_id = _int_or_none(form.session_id.data)
-    question_id = _int_or_none(form.question_id.data)
+    session_id = int_or_none(form.session_id.data)
+    question_id = int_or_none(form.question_id.data)
     if session_id:
         out["session"] = db.session.get(DialogueSession, session_id)
     if question_id:
@@ -375,162 +374,5 @@ def _source(form: CommitmentForm) -> dict[str, Any]:
     return out
 
 
-# A question's follow-up, and the session's panel ------------------------------------------------------------
-
-
-@bp.get("/questions/<int:question_id>")
-@signed_in
-def question(question_id: int) -> ResponseReturnValue:
-    """What became of a question: the responses and the commitments it gave rise to (for its author and staff)."""
-    q = queries.question_of(question_id)
-    require(current_user, "followups.question", q)
-    return render_template("followups/question.html", question=q)
-
-
-@bp.app_template_global("followup_for_question")
-def followup_for_question(question: Question) -> queries.QuestionFollowup:
-    """For templates/followups/_question_panel.html: three queries whatever the number of commitments."""
-    return queries.question_followup(question)
-
-
-@bp.app_template_global("followup_for_session")
-def followup_for_session(session: DialogueSession) -> counts.SessionFollowup:
-    """For templates/followups/_session_panel.html: two queries."""
-    return counts.session_followup(session)
-
-
-@bp.app_template_global("question_url")
-def question_url(question: Question) -> str:
-    """The question's own page when the questions area has one, else the follow-up page of the question."""
-    if "questions.detail" in current_app.view_functions:
-        return url_for("questions.detail", question_id=question.id)
-    return url_for("followups.question", question_id=question.id)
-
-
-@bp.app_template_global("commitment_state_words")
-def commitment_state_words() -> dict[str, str]:
-    """The states' words, translated once for a whole list."""
-    from ..core.labels import LABELS
-
-    return {code: str(text) for code, text in LABELS["commitment_status"].items()}
-
-
-@bp.app_template_global("commitment_overdue")
-def commitment_overdue(commitment: Commitment) -> bool:
-    return queries.is_overdue(commitment)
-
-
-# Answering the rest in writing ------------------------------------------------------------------------------
-
-
-@bp.route("/sessions/<int:session_id>/written", methods=["GET", "POST"])
-@roles_required(*ASSIGNERS)
-def written(session_id: int) -> ResponseReturnValue:
-    """Accepted submissions the session did not reach, each with a form to answer in writing or refer."""
-    session = db.session.get(DialogueSession, session_id)
-    if session is None:
-        raise NotFound(_("Không tìm thấy buổi đối thoại."))
-    require(current_user, "followups.answer_in_writing", session)
-    unit_choices = _unit_choices()
-    posted: WrittenAnswerForm | None = None
-    refusal: int | None = None
-    if request.method == "POST":
-        target = _int_or_none(request.form.get("for_question"))
-        if target is None:
-            abort(400)
-        posted = WrittenAnswerForm(prefix=f"q{target}")
-        posted.commitment_unit_id.choices = unit_choices
-        if posted.question_id.data != str(target):
-            abort(400)
-        refusal = _answer_in_writing(session, posted)
-        if refusal is None:
-            return redirect(url_for("followups.written", session_id=session_id))
-    questions = queries.unanswered_questions(session_id)
-    forms: dict[int, WrittenAnswerForm] = {}
-    for q in questions:
-        if posted is not None and posted.question_id.data == str(q.id):
-            forms[q.id] = posted
-            continue
-        form = WrittenAnswerForm(formdata=None, prefix=f"q{q.id}", question_id=str(q.id))
-        form.idempotency_key.data = uuid.uuid4().hex
-        form.commitment_unit_id.choices = unit_choices
-        form.commitment_due_date.data = today_local() + timedelta(days=30)
-        forms[q.id] = form
-    status = refusal if posted is not None and refusal is not None else 200
-    return (
-        render_template(
-            "followups/written.html", session=session, questions=questions, forms=forms, ended=session.status == "ended"
-        ),
-        status,
-    )
-
-
-def _answer_in_writing(session: DialogueSession, form: WrittenAnswerForm) -> int | None:
-    """None when the answer was recorded; else the status to answer with, the errors left on ``form``."""
-    if not form.validate_on_submit():
-        flash(_("Xin kiểm tra lại các ô được đánh dấu."), "error")
-        return 422
-    question_id = _int_or_none(form.question_id.data)
-    if question_id is None or not queries.is_unanswered(session.id, question_id):
-        flash(_("Câu hỏi này đã được trả lời hoặc không còn chờ trả lời."), "error")
-        return 409
-    wants_commitment = bool((form.commitment_description.data or "").strip())
-    if wants_commitment and (not form.commitment_unit_id.data or not form.commitment_due_date.data):
-        form.commitment_unit_id.errors = [_("Xin chọn đơn vị và thời hạn cho nhiệm vụ.")]
-        flash(_("Xin chọn đơn vị chủ trì và thời hạn cho nhiệm vụ."), "error")
-        return 422
-
-    def work() -> tuple[int, dict[str, Any]]:
-        from ..responses.services import record_response_with_commitment
-
-        commitment: dict[str, Any] | None = None
-        if wants_commitment:
-            commitment = {
-                "description": form.commitment_description.data,
-                "unit_id": form.commitment_unit_id.data,
-                "due_date": form.commitment_due_date.data,
-                "question_id": question_id,
-            }
-        response, created = record_response_with_commitment(
-            current_user,
-            session_id=session.id,
-            kind=form.kind.data,
-            text=form.text.data,
-            responder_id=current_user.id,
-            question_ids=(question_id,),
-            referred_to=(form.referred_to.data or None) if form.kind.data == "referred" else None,
-            commitment=commitment,
-        )
-        return 201, {"response_id": response.id, "commitment_id": created.id if created else None}
-
-    try:
-        run_once(current_user.id, form.idempotency_key.data, f"page followups.written {session.id}", work)
-    except DomainError as exc:
-        refuse(exc, form)
-        return exc.status if exc.status in (403, 404, 409) else 422
-    flash(_("Đã ghi câu trả lời."), "success")
-    return None
-
-
-# Home sections ----------------------------------------------------------------------------------------------
-
-
-def _unit_home(user: Any) -> dict[str, Any]:
-    return counts.unit_summary(user)
-
-
-def _secretariat_home(user: Any) -> dict[str, Any]:
-    data = counts.dashboard(user, queries.Filters(), session_limit=1)
-    overdue = list(
-        db.session.scalars(queries.list_statement(user, queries.Filters(overdue=True), order="due").limit(5)).unique()
-    )
-    return {"totals": data.totals, "overdue": overdue}
-
-
-def _secretary_home(user: Any) -> dict[str, Any]:
-    return {"commitments": queries.commitments_for_author(user)}
-
-
-register_section("unit", "followups/_home_unit.html", _unit_home, order=20)
-register_section("secretariat", "followups/_home_secretariat.html", _secretariat_home, order=20)
-register_section("secretary", "followups/_home_secretary.html", _secretary_home, order=60)
+# The other pages of the area join the blueprint: answering in writing, and the panels other pages include.
+from . import panels, written  # noqa: E402, F401
