@@ -143,14 +143,12 @@ def select_locale() -> str:
 
 def _register_template_helpers(app: Flask) -> None:
     from .core import permissions, timeutil
-    from .core.access import has_any_role
 
     app.jinja_env.filters["date"] = timeutil.format_date
     app.jinja_env.filters["datetime"] = timeutil.format_datetime
     app.jinja_env.filters["time"] = timeutil.format_time
     app.jinja_env.filters["iso"] = timeutil.isoformat
     app.jinja_env.globals["can"] = lambda name, obj=None: permissions.can(current_user, name, obj)
-    app.jinja_env.globals["has_any_role"] = has_any_role  # until the follow-up templates ask can()
 
     @app.context_processor
     def inject_globals():

@@ -51,6 +51,22 @@ class Module:
             for t in n.targets
             if isinstance(t, ast.Name)
         }
+        # Tuples of field names imported from a sibling module (``from .inputs import AUDIT_FIELDS``).
+        for node in self.tree.body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
+                sibling = path.parent / f"{node.module.replace('.', '/')}.py"
+                if sibling.exists():
+                    theirs = ast.parse(sibling.read_text(encoding="utf-8"))
+                    values = {
+                        t.id: n.value
+                        for n in theirs.body
+                        if isinstance(n, ast.Assign | ast.AnnAssign) and n.value is not None
+                        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+                        if isinstance(t, ast.Name)
+                    }
+                    for alias in node.names:
+                        if alias.name in values and isinstance(values[alias.name], ast.Tuple):
+                            self.constants[alias.asname or alias.name] = values[alias.name]
         self.recorders: set[str] = set()  # names bound to audit.services.record
         self.snapshots: set[str] = set()  # names bound to audit.services.snapshot
         self.audit_modules: set[str] = set()  # names bound to the audit.services module

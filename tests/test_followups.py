@@ -14,7 +14,7 @@ from dialogue.audit.models import AuditEntry
 from dialogue.core.errors import Conflict, Forbidden, Invalid
 from dialogue.core.timeutil import set_clock_offset, today_local
 from dialogue.extensions import db
-from dialogue.followups import reminders, services
+from dialogue.followups import creation, operations, queries, reminders
 from dialogue.followups.models import Commitment, CommitmentUpdate
 from dialogue.notifications.models import Notification
 from dialogue.notifications.services import OUTBOX
@@ -40,7 +40,7 @@ def setup(tree, make_user, make_session, make_question):  # noqa: F811
 
 def _create(tree, session, question=None, response=None, unit=None, days=30, actor=None):
     return act(
-        services.create_commitment,
+        creation.create_commitment,
         actor or tree.host,
         description="Rà soát, hướng dẫn quy trình kiểm tra đảng viên có dấu hiệu vi phạm cho các chi bộ.",
         unit_id=(unit or tree.communes[0]).id,
@@ -165,7 +165,7 @@ def test_a_unit_sees_only_its_own_commitments(setup, login_as, client, token_for
     assert client.get(f"/api/v1/commitments?unit_id={tree.communes[1].id}", headers=headers).get_json()["total"] == 0
     assert client.get(f"/api/v1/commitments/{theirs.id}", headers=headers).status_code == 403
     with pytest.raises(Forbidden):
-        act(services.post_update, other, mine, note="không phải việc của tôi")
+        act(operations.post_update, other, mine, note="không phải việc của tôi")
 
 
 def test_transitions_are_checked(setup):
@@ -173,44 +173,44 @@ def test_transitions_are_checked(setup):
     c = _create(tree, session, question)
     with pytest.raises(Forbidden):
         act(
-            services.create_commitment,
+            creation.create_commitment,
             tree.unit_account,
             description="x",
             unit_id=tree.communes[0].id,
             due_date=due_in(3),
         )
     with pytest.raises(Invalid):
-        act(services.create_commitment, tree.host, description="x", unit_id=tree.communes[0].id, due_date=due_in(-1))
+        act(creation.create_commitment, tree.host, description="x", unit_id=tree.communes[0].id, due_date=due_in(-1))
     with pytest.raises(Invalid):
-        act(services.create_commitment, tree.host, description="  ", unit_id=tree.communes[0].id, due_date=due_in(3))
+        act(creation.create_commitment, tree.host, description="  ", unit_id=tree.communes[0].id, due_date=due_in(3))
     with pytest.raises(Conflict):
-        act(services.verify, tree.secretariat, c)  # not reported done yet
+        act(operations.verify, tree.secretariat, c)  # not reported done yet
     with pytest.raises(Forbidden):
-        act(services.mark_done, tree.secretariat, c, report="x")  # only the responsible unit reports done
+        act(operations.mark_done, tree.secretariat, c, report="x")  # only the responsible unit reports done
     with pytest.raises(Forbidden):
-        act(services.extend_deadline, tree.unit_account, c, new_due_date=due_in(60), reason="xin thêm thời gian")
+        act(operations.extend_deadline, tree.unit_account, c, new_due_date=due_in(60), reason="xin thêm thời gian")
     with pytest.raises(Invalid):
-        act(services.post_update, tree.unit_account, c, note="x", progress=150)
+        act(operations.post_update, tree.unit_account, c, note="x", progress=150)
     with pytest.raises(Invalid):
-        act(services.mark_done, tree.unit_account, c, report="   ")
+        act(operations.mark_done, tree.unit_account, c, report="   ")
     # A secretariat member who is also the unit's account cannot verify the unit's work.
     from dialogue.accounts.services import update_user
 
     both = tree.unit_account
     act(update_user, None, both, roles={"unit", "secretariat"})
-    act(services.mark_done, both, c, report="Xong.")
+    act(operations.mark_done, both, c, report="Xong.")
     with pytest.raises(Forbidden):
-        act(services.verify, both, c)
-    act(services.verify, tree.secretariat, c)
+        act(operations.verify, both, c)
+    act(operations.verify, tree.secretariat, c)
     with pytest.raises(Conflict):
-        act(services.cancel, tree.secretariat, c, reason="x")
+        act(operations.cancel, tree.secretariat, c, reason="x")
     with pytest.raises(Invalid):
-        act(services.reopen, tree.secretariat, c, reason="")
-    act(services.reopen, tree.secretariat, c, reason="Báo cáo chưa đủ số liệu.")
+        act(operations.reopen, tree.secretariat, c, reason="")
+    act(operations.reopen, tree.secretariat, c, reason="Báo cáo chưa đủ số liệu.")
     assert c.status == "in_progress" and c.verified_at is None and c.done_at is None
     with pytest.raises(Invalid):
-        act(services.cancel, tree.secretariat, c, reason="")
-    act(services.cancel, tree.secretariat, c, reason="Đã nhập vào nhiệm vụ khác.")
+        act(operations.cancel, tree.secretariat, c, reason="")
+    act(operations.cancel, tree.secretariat, c, reason="Đã nhập vào nhiệm vụ khác.")
     assert c.status == "cancelled" and c.cancel_reason == "Đã nhập vào nhiệm vụ khác."
     kinds = db.session.scalars(
         select(CommitmentUpdate.to_status).where(CommitmentUpdate.commitment_id == c.id).order_by(CommitmentUpdate.id)
@@ -307,7 +307,7 @@ def test_moving_the_clock_past_the_due_date_makes_it_overdue_everywhere_and_remi
     tree, session, _secretary, question, _other = setup
     c = _create(tree, session, question, days=30)
     later = _create(tree, session, question, days=120)
-    assert not services.is_overdue(c)
+    assert not queries.is_overdue(c)
     sec = login_as(tree.secretariat)
     page = sec.get("/followups/").get_data(as_text=True)
     assert re.search(r'id="count-overdue"[^>]*><strong>0</strong>', page)
@@ -317,7 +317,7 @@ def test_moving_the_clock_past_the_due_date_makes_it_overdue_everywhere_and_remi
 
     set_clock_offset(timedelta(days=31))
     db.session.expire_all()
-    assert services.is_overdue(c) and not services.is_overdue(later)
+    assert queries.is_overdue(c) and not queries.is_overdue(later)
     page = sec.get("/followups/").get_data(as_text=True)
     assert re.search(r'id="count-overdue"[^>]*><strong>1</strong>', page)
     assert re.search(rf'<tr id="commitment-{c.id}" class="fu-overdue">', page)

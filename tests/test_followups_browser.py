@@ -9,7 +9,7 @@ import pytest
 
 from dialogue.core.timeutil import today_local
 from dialogue.extensions import db
-from dialogue.followups import services
+from dialogue.followups import creation
 from dialogue.followups.models import Commitment
 from tests.conftest import sign_in_page
 from tests.factories import act
@@ -31,7 +31,7 @@ def test_a_unit_reports_progress_and_the_secretariat_verifies_on_a_phone(browser
     make_user("unit", name="Văn phòng Đảng ủy xã Bình An", unit=commune, email="binhan@test.vn", password="mk-don-vi-1")
     make_user("secretariat", name="Ủy ban Kiểm tra", unit=district, email="ubkt@test.vn", password="mk-ubkt-12")
     commitment = act(
-        services.create_commitment,
+        creation.create_commitment,
         host,
         description="Rà soát quy trình kiểm tra đảng viên ở 20 chi bộ",
         unit_id=commune.id,

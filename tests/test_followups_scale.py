@@ -62,14 +62,14 @@ def test_query_counts_do_not_grow_with_the_number_of_commitments(
 
 
 def test_the_open_first_list_pages_across_open_and_closed_work(tree, make_session):  # noqa: F811
-    from dialogue.followups import services
+    from dialogue.followups import counts, queries
 
     session = make_session(tree.district)
     bulk_commitments(10, [tree.communes[0].id], [session.id], tree.secretariat.id)  # 4 open, 6 closed
-    filters = act(services.Filters)
-    totals = services.dashboard(tree.secretariat, filters).totals
+    filters = act(queries.Filters)
+    totals = counts.dashboard(tree.secretariat, filters).totals
     assert (totals.total, totals.open) == (10, 4)
-    pages = [services.open_first_page(tree.secretariat, filters, totals, page, 3) for page in (1, 2, 3, 4, 5)]
+    pages = [counts.open_first_page(tree.secretariat, filters, totals, page, 3) for page in (1, 2, 3, 4, 5)]
     ids = [c.id for page in pages for c in page]
     assert sorted(ids) == list(range(1, 11)) and len(ids) == 10  # every row once
     flat = [c for page in pages for c in page]
@@ -77,18 +77,18 @@ def test_the_open_first_list_pages_across_open_and_closed_work(tree, make_sessio
     open_dues = [c.due_date for c in flat[:4]]
     assert open_dues == sorted(open_dues)  # soonest (and so the overdue) first
     assert pages[4] == []
-    overdue = act(services.Filters, overdue=True)
-    late_totals = services.dashboard(tree.secretariat, overdue).totals
-    late = act(services.open_first_page, tree.secretariat, overdue, late_totals, 1, 50)
+    overdue = act(queries.Filters, overdue=True)
+    late_totals = counts.dashboard(tree.secretariat, overdue).totals
+    late = act(counts.open_first_page, tree.secretariat, overdue, late_totals, 1, 50)
     assert len(late) == late_totals.overdue == late_totals.total
-    assert all(services.is_overdue(c) for c in late)
+    assert all(queries.is_overdue(c) for c in late)
 
 
 def test_the_first_view_ranks_sessions_overdue_first_then_recent(tree, make_session):  # noqa: F811
     from datetime import timedelta
 
-    from dialogue.core.timeutil import today_local
-    from dialogue.followups import services
+    from dialogue.core.timeutil import now, today_local
+    from dialogue.followups import counts, queries
 
     a, b, c = (make_session(tree.district, status="ended") for _ in range(3))
     rows = [(a, "assigned", -3), (a, "in_progress", -1), (b, "in_progress", 10), (b, "done", 5), (b, "verified", 1)]
@@ -106,18 +106,18 @@ def test_the_first_view_ranks_sessions_overdue_first_then_recent(tree, make_sess
                 progress=0,
                 cancel_reason="Lý do" if status == "cancelled" else None,
                 result_report="Xong" if status in ("done", "verified") else None,
-                done_at=services.now() if status in ("done", "verified") else None,
-                verified_at=services.now() if status == "verified" else None,
+                done_at=now() if status in ("done", "verified") else None,
+                verified_at=now() if status == "verified" else None,
             )
         )
     db.session.commit()
-    first = services.dashboard(tree.secretariat, services.Filters(), session_limit=2)
+    first = counts.dashboard(tree.secretariat, queries.Filters(), session_limit=2)
     assert [g.id for g in first.by_session] == [a.id, c.id] and not first.sessions_complete  # overdue, then recent
     assert (first.by_session[0].counts.overdue, first.by_session[0].counts.total) == (2, 2)
     assert (first.by_session[1].counts.verified, first.by_session[1].counts.total) == (1, 1)
-    three = services.dashboard(tree.secretariat, services.Filters(), session_limit=3).by_session
+    three = counts.dashboard(tree.secretariat, queries.Filters(), session_limit=3).by_session
     assert [g.id for g in three] == [a.id, c.id, b.id]
     assert (three[2].counts.open, three[2].counts.finished, three[2].counts.total) == (1, 2, 4)
     assert first.totals.total == 7 and first.totals.overdue == 2
-    full = services.dashboard(tree.secretariat, services.Filters())
+    full = counts.dashboard(tree.secretariat, queries.Filters())
     assert {g.id for g in full.by_session} == {a.id, b.id, c.id} and full.sessions_complete

@@ -115,7 +115,7 @@ def test_question_panel_query_count_is_bounded(
     count_queries,
     app,
 ):
-    from dialogue.followups import services
+    from dialogue.followups import creation, operations
 
     session = make_session(tree.district)
     question = make_question(session, tree.secretaries[0])
@@ -133,7 +133,7 @@ def test_question_panel_query_count_is_bounded(
             return counter.count
 
     act(
-        services.create_commitment,
+        creation.create_commitment,
         tree.host,
         description="Một",
         unit_id=tree.communes[0].id,
@@ -144,12 +144,12 @@ def test_question_panel_query_count_is_bounded(
     one = render()
     for i in range(6):
         c = act(
-            services.create_commitment,
+            creation.create_commitment,
             tree.host,
             description=f"Việc {i}",
             unit_id=tree.communes[i % 2].id,
             due_date=due_in(5),
             question_id=question.id,
         )
-        act(services.post_update, tree.secretariat, c, note="Đang làm", progress=20)
+        act(operations.post_update, tree.secretariat, c, note="Đang làm", progress=20)
     assert render() == one

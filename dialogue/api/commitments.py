@@ -8,8 +8,10 @@ from flask_login import current_user
 from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as MarshmallowValidationError
 
+from ..core.access import ASSIGNERS
 from ..core.timeutil import isoformat
-from ..followups import services
+from ..followups import operations, queries
+from ..followups.creation import create_commitment as create
 from ..followups.models import COMMITMENT_STATUSES, PRIORITIES, Commitment, CommitmentUpdate
 from .core import api_route, paginate
 from .schemas import MultiLine, PageQuerySchema
@@ -32,7 +34,7 @@ class CommitmentSchema(Schema):
     original_due_date = fields.Date()
     priority = fields.String(validate=validate.OneOf(PRIORITIES))
     status = fields.String(validate=validate.OneOf(COMMITMENT_STATUSES))
-    overdue = fields.Function(lambda c: services.is_overdue(c), metadata={"type": "boolean"})
+    overdue = fields.Function(lambda c: queries.is_overdue(c), metadata={"type": "boolean"})
     progress = fields.Integer()
     result_report = fields.String(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
@@ -91,6 +93,13 @@ class CommitmentPatchSchema(Schema):
     reason = MultiLine(validate=validate.Length(max=5000))
     report = MultiLine(validate=validate.Length(max=5000))
     note = MultiLine(validate=validate.Length(max=5000))
+    expected_status = fields.String(
+        validate=validate.OneOf(COMMITMENT_STATUSES),
+        metadata={
+            "description": "Trạng thái người gọi đã thấy: nếu nhiệm vụ đã chuyển sang trạng thái khác, trả 409 và "
+            "không thay đổi gì (hai người thao tác cùng lúc: chỉ một người được)."
+        },
+    )
 
     @validates_schema
     def something_to_do(self, data, **kwargs):
@@ -103,8 +112,8 @@ class UpdateCreateSchema(Schema):
     progress = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100))
 
 
-def _filters(query: dict) -> services.Filters:
-    return services.Filters(
+def _filters(query: dict) -> queries.Filters:
+    return queries.Filters(
         status=query.get("status"),
         unit_id=query.get("unit_id"),
         session_id=query.get("session_id"),
@@ -124,13 +133,13 @@ def _filters(query: dict) -> services.Filters:
     tags=TAGS,
 )
 def list_commitments(query: dict):
-    return paginate(services.list_statement(current_user, _filters(query), order="due"), query)
+    return paginate(queries.list_statement(current_user, _filters(query), order="due"), query)
 
 
 @api_route(
     "/commitments",
     methods=("POST",),
-    roles=("organizer", "host", "secretariat"),
+    roles=ASSIGNERS,
     summary="Giao nhiệm vụ",
     body=CommitmentCreateSchema,
     response=CommitmentSchema,
@@ -139,12 +148,12 @@ def list_commitments(query: dict):
     tags=TAGS,
 )
 def create_commitment(body: dict):
-    return services.create_commitment(current_user, **body)
+    return create(current_user, **body)
 
 
 @api_route("/commitments/<int:commitment_id>", summary="Một nhiệm vụ", response=CommitmentDetailSchema, tags=TAGS)
 def get_commitment(commitment_id: int):
-    return services.get_commitment(current_user, commitment_id)
+    return queries.get_commitment(current_user, commitment_id, with_updates=True)
 
 
 @api_route(
@@ -156,18 +165,17 @@ def get_commitment(commitment_id: int):
     tags=TAGS,
 )
 def patch_commitment(commitment_id: int, body: dict):
-    commitment: Commitment = services.get_commitment(current_user, commitment_id)
-    if "due_date" in body and body["due_date"] != commitment.due_date:
-        services.extend_deadline(current_user, commitment, new_due_date=body["due_date"], reason=body.get("reason"))
-    if "status" in body and (body["status"] != commitment.status or "due_date" not in body):
-        services.set_status(
-            current_user,
-            commitment,
-            body["status"],
-            reason=body.get("reason") or body.get("note"),
-            report=body.get("report"),
-        )
-    return commitment
+    commitment: Commitment = queries.get_commitment(current_user, commitment_id)
+    return operations.change_commitment(
+        current_user,
+        commitment,
+        status=body.get("status"),
+        due_date=body.get("due_date"),
+        reason=body.get("reason"),
+        report=body.get("report"),
+        note=body.get("note"),
+        expected_status=body.get("expected_status"),
+    )
 
 
 @api_route(
@@ -181,8 +189,8 @@ def patch_commitment(commitment_id: int, body: dict):
     tags=TAGS,
 )
 def post_commitment_update(commitment_id: int, body: dict):
-    commitment = services.get_commitment(current_user, commitment_id)
-    update: CommitmentUpdate = services.post_update(
+    commitment = queries.get_commitment(current_user, commitment_id)
+    update: CommitmentUpdate = operations.post_update(
         current_user, commitment, note=body["note"], progress=body.get("progress")
     )
     return update

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .counts import GroupRow
 
 WIDTH = 320  # the SVG's own units; it scales to the page's width
 ROW = 34
@@ -34,7 +39,7 @@ class Chart:
     more: int
 
 
-def unit_chart(groups, limit: int = 20) -> Chart:
+def unit_chart(groups: Sequence[GroupRow], limit: int = 20) -> Chart:
     """``groups`` are the dashboard's rows by unit (already ordered, overdue first). Cancelled work is left out."""
     shown = [g for g in groups if g.counts.finished + g.counts.open > 0][:limit]
     biggest = max((g.counts.finished + g.counts.open for g in shown), default=0) or 1

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from io import BytesIO
+from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -12,7 +14,8 @@ from openpyxl.styles import Alignment, Font
 from ..core.labels import label
 from ..core.spreadsheet import xlsx_row
 from ..core.timeutil import to_local, today_local
-from . import services
+from . import queries
+from .models import COMMITMENT_STATUSES, PRIORITIES
 
 
 def headers() -> list[str]:
@@ -36,7 +39,7 @@ def headers() -> list[str]:
     ]
 
 
-def commitments_workbook(user, filters: services.Filters) -> BytesIO:
+def commitments_workbook(user: Any, filters: queries.Filters) -> BytesIO:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Nhiệm vụ"))
     widths = [6, 10, 60, 32, 24, 40, 12, 14, 16, 10, 10, 12, 16, 14, 50, 30]
@@ -54,20 +57,21 @@ def commitments_workbook(user, filters: services.Filters) -> BytesIO:
     today = today_local()
     yes, no = _("Có"), ""
 
-    def day(value):
+    def day(value: date | None) -> WriteOnlyCell | None:
         if value is None:
             return None
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "DD/MM/YYYY"
         return cell
 
-    open_states = ("assigned", "in_progress")
-    status_labels = {
-        code: label("commitment_status", code) for code in ("assigned", "in_progress", "done", "verified", "cancelled")
-    }
-    priority_labels = {code: label("priority", code) for code in ("low", "normal", "high")}
-    for number, row in enumerate(services.export_rows(user, filters), 1):
-        overdue = row.status in open_states and row.due_date < today
+    def local_day(value: datetime | None) -> WriteOnlyCell | None:
+        local = to_local(value)
+        return day(local.date()) if local is not None else None
+
+    status_labels = {code: label("commitment_status", code) for code in COMMITMENT_STATUSES}
+    priority_labels = {code: label("priority", code) for code in PRIORITIES}
+    for number, row in enumerate(queries.export_rows(user, filters), 1):
+        overdue = queries.is_overdue(row, today)
         sheet.append(
             xlsx_row(
                 sheet,
@@ -84,8 +88,8 @@ def commitments_workbook(user, filters: services.Filters) -> BytesIO:
                     yes if overdue else no,
                     row.progress,
                     priority_labels[row.priority],
-                    day(to_local(row.done_at).date() if row.done_at else None),
-                    day(to_local(row.verified_at).date() if row.verified_at else None),
+                    local_day(row.done_at),
+                    local_day(row.verified_at),
                     row.result_report or "",
                     row.cancel_reason or "",
                 ],

@@ -20,6 +20,16 @@ COMMITMENT_STATUSES: tuple[str, ...] = ("assigned", "in_progress", "done", "veri
 OPEN_STATUSES: tuple[str, ...] = ("assigned", "in_progress")
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high")
 UPDATE_KINDS: tuple[str, ...] = ("created", "progress", "status", "extended")
+# The states each move of a commitment starts from: what the services check and what the pages offer.
+MOVES_FROM: dict[str, tuple[str, ...]] = {
+    "start": ("assigned",),
+    "update": OPEN_STATUSES,
+    "done": OPEN_STATUSES,
+    "verify": ("done",),
+    "reopen": ("done", "verified", "cancelled"),
+    "cancel": ("assigned", "in_progress", "done"),
+    "extend": OPEN_STATUSES,
+}
 
 
 class Commitment(CreatedAt, Model):
@@ -60,15 +70,18 @@ class Commitment(CreatedAt, Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     search_text: Mapped[str] = mapped_column(Text, default="")
 
+    # Loading is explicit: the unit is shown wherever a commitment is, so it always comes in the same query (a
+    # join on its key); everything else is loaded by the query that needs it (``joinedload``/``selectinload`` beside
+    # it, in queries.py), and reading it unloaded raises instead of costing one query per row of a list.
     unit: Mapped[Unit] = relationship(lazy="joined")
-    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
-    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
-    session: Mapped[DialogueSession | None] = relationship()
-    question: Mapped[Question | None] = relationship()
-    response: Mapped[Response | None] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id], lazy="raise")
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id], lazy="raise")
+    session: Mapped[DialogueSession | None] = relationship(lazy="raise")
+    question: Mapped[Question | None] = relationship(lazy="raise")
+    response: Mapped[Response | None] = relationship(lazy="raise")
     updates: Mapped[list[CommitmentUpdate]] = relationship(
-        order_by="CommitmentUpdate.id", cascade="all, delete-orphan", passive_deletes=True, lazy="select"
+        order_by="CommitmentUpdate.id", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
     )
 
 
@@ -94,4 +107,4 @@ class CommitmentUpdate(CreatedAt, Model):
     attachment_path: Mapped[str | None] = mapped_column(String(300))
     attachment_name: Mapped[str | None] = mapped_column(String(300))
 
-    author: Mapped[User | None] = relationship(lazy="joined")
+    author: Mapped[User | None] = relationship(lazy="raise")

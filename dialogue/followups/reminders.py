@@ -17,7 +17,7 @@ from ..core.timeutil import today_local
 from ..extensions import db
 from ..notifications.services import claim_reminder, notify, send_mail_after_commit
 from .models import OPEN_STATUSES, Commitment
-from .services import URL_PREFIX, format_day, shorten, unit_accounts, users_with_role
+from .notices import URL_PREFIX, format_day, shorten, unit_accounts, verifiers
 
 
 @dataclass
@@ -53,7 +53,8 @@ def remind(days: int | None = None, today: date | None = None) -> ReminderReport
         by_unit.setdefault(commitment.unit_id, []).append(commitment)
     accounts: dict[int, list[User]] = {}
     for user in unit_accounts(by_unit):
-        accounts.setdefault(user.unit_id, []).append(user)
+        if user.unit_id is not None:
+            accounts.setdefault(user.unit_id, []).append(user)
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     for unit_id, items in by_unit.items():
         unit = items[0].unit
@@ -95,7 +96,7 @@ def remind(days: int | None = None, today: date | None = None) -> ReminderReport
             body += "\n\n" + _(
                 "Đơn vị chưa có tài khoản nhận nhắc việc: %(names)s", names=", ".join(report.units_without_account)
             )
-        for user in users_with_role("secretariat"):
+        for user in verifiers():
             if not claim_reminder(f"followups:digest:user:{user.id}", today):
                 report.skipped += 1
                 continue
@@ -115,7 +116,16 @@ def remind(days: int | None = None, today: date | None = None) -> ReminderReport
     return report
 
 
-def _reminder_body(text: str, late, soon, today: date, base: str, *, with_unit: bool = False, limit: int = 100) -> str:
+def _reminder_body(
+    text: str,
+    late: list[Commitment],
+    soon: list[Commitment],
+    today: date,
+    base: str,
+    *,
+    with_unit: bool = False,
+    limit: int = 100,
+) -> str:
     lines = [text, ""]
 
     def line(c: Commitment) -> str:

@@ -4,42 +4,47 @@ export, a question's follow-up, and answering in writing what the session did no
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from flask_wtf import FlaskForm
 
-from ..accounts.models import User, UserRole
-from ..core.access import STAFF, roles_required, signed_in
-from ..core.errors import DomainError, Forbidden, NotFound
+from ..core import files
+from ..core.access import ASSIGNERS, STAFF, UNITS, roles_required, signed_in
+from ..core.errors import DomainError
 from ..core.idempotency import run_once
 from ..core.inputs import day_problem, int_problem
 from ..core.nav import add_nav_item
 from ..core.pagination import page_of
+from ..core.permissions import require
 from ..core.timeutil import today_local
 from ..core.web import refuse
 from ..extensions import db
-from ..home.services import register_section
 from ..questions.models import Question
 from ..sessions.models import DialogueSession
 from ..units.services import tree_rows
-from . import services
+from . import counts, operations, queries
 from .charts import unit_chart
-from .forms import CommitmentForm, DoneForm, ExtendForm, ReasonForm, UpdateForm, VerifyForm, WrittenAnswerForm
+from .creation import create_commitment
+from .forms import CommitmentForm, DoneForm, ExtendForm, ReasonForm, UpdateForm, VerifyForm
+from .inputs import MAX_ATTACHMENT_BYTES
 from .models import COMMITMENT_STATUSES, Commitment, CommitmentUpdate
+from .notices import URL_PREFIX
+from .permissions import allowed_actions
 
-bp = Blueprint("followups", __name__, url_prefix=services.URL_PREFIX)
+bp = Blueprint("followups", __name__, url_prefix=URL_PREFIX)
 
-DASHBOARD_ROLES = ("secretariat", "organizer", "host", "admin")
 PER_PAGE = 30
 SESSION_ROWS = 15  # sessions shown on the dashboard's first view; the rest one click away
 
-add_nav_item("followups.mine", _l("Nhiệm vụ của đơn vị"), ("unit",))
-add_nav_item("followups.dashboard", _l("Theo dõi nhiệm vụ"), DASHBOARD_ROLES)
+add_nav_item("followups.mine", _l("Nhiệm vụ của đơn vị"), UNITS)
+add_nav_item("followups.dashboard", _l("Theo dõi nhiệm vụ"), STAFF)
 
 
 # Filters ----------------------------------------------------------------------------------------------------
@@ -63,13 +68,13 @@ def _parse_date(value: str | None) -> date | None:
     return parsed
 
 
-def filters_from_request() -> services.Filters:
+def filters_from_request() -> queries.Filters:
     args = request.args
     status = args.get("status") or None
     if status not in (None, *COMMITMENT_STATUSES):
         status = None
     overdue_arg = args.get("overdue", "")
-    return services.Filters(
+    return queries.Filters(
         status=status,
         unit_id=args.get("unit_id", type=int) or None,
         session_id=args.get("session_id", type=int) or None,
@@ -83,19 +88,15 @@ def filters_from_request() -> services.Filters:
 
 
 @bp.get("/")
-@roles_required(*DASHBOARD_ROLES)
-def dashboard():
+@roles_required(*STAFF)
+def dashboard() -> ResponseReturnValue:
+    require(current_user, "followups.dashboard")
     filters = filters_from_request()
     page = max(request.args.get("page", 1, type=int), 1)
     all_sessions = request.args.get("all_sessions") == "1"
-    data = services.dashboard(current_user, filters, session_limit=None if all_sessions else SESSION_ROWS)
-    items = services.open_first_page(current_user, filters, data.totals, page, PER_PAGE)
+    data = counts.dashboard(current_user, filters, session_limit=None if all_sessions else SESSION_ROWS)
+    items = counts.open_first_page(current_user, filters, data.totals, page, PER_PAGE)
     total = data.totals.total
-    sessions = db.session.execute(
-        select(DialogueSession.id, DialogueSession.title, DialogueSession.starts_at).order_by(
-            DialogueSession.starts_at.desc()
-        )
-    ).all()
     return render_template(
         "followups/dashboard.html",
         data=data,
@@ -105,7 +106,7 @@ def dashboard():
         per_page=PER_PAGE,
         filters=filters,
         units=tree_rows(include_inactive=False),
-        sessions=sessions,
+        sessions=queries.sessions_for_filter(),
         session_rows=data.by_session,
         all_sessions=all_sessions,
         chart=unit_chart(data.by_unit),
@@ -114,10 +115,11 @@ def dashboard():
 
 
 @bp.get("/export.xlsx")
-@roles_required(*DASHBOARD_ROLES)
-def export():
+@roles_required(*STAFF)
+def export() -> ResponseReturnValue:
     from .export import commitments_workbook
 
+    require(current_user, "followups.export")
     filters = filters_from_request()
     stream = commitments_workbook(current_user, filters)
     name = f"nhiem-vu-{today_local().isoformat()}.xlsx"
@@ -133,15 +135,15 @@ def export():
 
 
 @bp.get("/mine")
-@roles_required("unit")
-def mine():
+@roles_required(*UNITS)
+def mine() -> ResponseReturnValue:
     """What the unit owes, soonest first; then what waits for verification; then what is closed."""
     if not current_user.unit_id:
         flash(_("Tài khoản của đồng chí chưa gắn với đơn vị nào. Xin liên hệ quản trị."), "warning")
     page = max(request.args.get("page", 1, type=int), 1)
-    base = services.Filters(unit_id=current_user.unit_id or -1)
+    base = queries.Filters(unit_id=current_user.unit_id or -1)
     owed = page_of(
-        services.list_statement(current_user, base, order="due").where(
+        queries.list_statement(current_user, base, order="due").where(
             Commitment.status.in_(("assigned", "in_progress"))
         ),
         page,
@@ -150,14 +152,14 @@ def mine():
     open_items, open_total = owed["items"], owed["total"]
     waiting = list(
         db.session.scalars(
-            services.list_statement(
-                current_user, services.Filters(unit_id=base.unit_id, status="done"), order="due"
+            queries.list_statement(
+                current_user, queries.Filters(unit_id=base.unit_id, status="done"), order="due"
             ).limit(100)
         ).unique()
     )
     closed = list(
         db.session.scalars(
-            services.list_statement(current_user, base, order="recent")
+            queries.list_statement(current_user, base, order="recent")
             .where(Commitment.status.in_(("verified", "cancelled")))
             .limit(30)
         ).unique()
@@ -177,7 +179,7 @@ def mine():
 # One commitment ---------------------------------------------------------------------------------------------
 
 
-def _detail_forms():
+def _detail_forms() -> dict[str, FlaskForm]:
     return {
         "update": UpdateForm(prefix="u", formdata=None),
         "done": DoneForm(prefix="d", formdata=None),
@@ -188,15 +190,14 @@ def _detail_forms():
     }
 
 
-def _render_detail(commitment: Commitment, forms: dict, status: int = 200):
-    updates = services.timeline(commitment)
+def _render_detail(commitment: Commitment, forms: dict[str, FlaskForm], status: int = 200) -> ResponseReturnValue:
     return (
         render_template(
             "followups/detail.html",
             c=commitment,
-            updates=updates,
-            overdue=services.is_overdue(commitment),
-            actions=services.allowed_actions(current_user, commitment),
+            updates=queries.timeline(commitment),
+            overdue=queries.is_overdue(commitment),
+            actions=allowed_actions(current_user, commitment),
             forms=forms,
             today=today_local(),
         ),
@@ -206,19 +207,57 @@ def _render_detail(commitment: Commitment, forms: dict, status: int = 200):
 
 @bp.get("/<int:commitment_id>")
 @signed_in
-def detail(commitment_id: int):
-    commitment = services.get_commitment(current_user, commitment_id)
+def detail(commitment_id: int) -> ResponseReturnValue:
+    commitment = queries.get_commitment(current_user, commitment_id)
     return _render_detail(commitment, _detail_forms())
 
 
-ACTION_FORMS = {
-    "start": (None, None),
-    "update": (UpdateForm, "u"),
-    "done": (DoneForm, "d"),
-    "verify": (VerifyForm, "v"),
-    "reopen": (ReasonForm, "r"),
-    "cancel": (ReasonForm, "c"),
-    "extend": (ExtendForm, "e"),
+def _upload(form: UpdateForm | DoneForm) -> files.Upload | None:
+    return files.Upload.from_storage(form.attachment.data, MAX_ATTACHMENT_BYTES)
+
+
+# Each action of the page: its form (and the prefix of its fields), and the service call with what was typed and
+# the state the page showed (``seen``), so that of two people acting at once on what they both saw, one wins and
+# the other is told what the commitment has become.
+Action = Callable[[Commitment, Any, "str | None"], object]
+ACTIONS: dict[str, tuple[type[FlaskForm] | None, str | None, Action]] = {
+    "start": (None, None, lambda c, f, seen: operations.start(current_user, c, expected_status=seen)),
+    "update": (
+        UpdateForm,
+        "u",
+        lambda c, f, seen: operations.post_update(
+            current_user, c, note=f.note.data, progress=f.progress.data, attachment=_upload(f)
+        ),
+    ),
+    "done": (
+        DoneForm,
+        "d",
+        lambda c, f, seen: operations.mark_done(
+            current_user, c, report=f.report.data, attachment=_upload(f), expected_status=seen
+        ),
+    ),
+    "verify": (
+        VerifyForm,
+        "v",
+        lambda c, f, seen: operations.verify(current_user, c, note=f.note.data, expected_status=seen),
+    ),
+    "reopen": (
+        ReasonForm,
+        "r",
+        lambda c, f, seen: operations.reopen(current_user, c, reason=f.reason.data, expected_status=seen),
+    ),
+    "cancel": (
+        ReasonForm,
+        "c",
+        lambda c, f, seen: operations.cancel(current_user, c, reason=f.reason.data, expected_status=seen),
+    ),
+    "extend": (
+        ExtendForm,
+        "e",
+        lambda c, f, seen: operations.extend_deadline(
+            current_user, c, new_due_date=f.due_date.data, reason=f.reason.data
+        ),
+    ),
 }
 DONE_MESSAGES = {
     "start": _l("Đã chuyển sang đang thực hiện."),
@@ -233,40 +272,24 @@ DONE_MESSAGES = {
 
 @bp.post("/<int:commitment_id>/<action>")
 @signed_in
-def act(commitment_id: int, action: str):
-    if action not in ACTION_FORMS:
+def act(commitment_id: int, action: str) -> ResponseReturnValue:
+    if action not in ACTIONS:
         abort(404)
-    commitment = services.get_commitment(current_user, commitment_id)
+    commitment = queries.get_commitment(current_user, commitment_id)
     forms = _detail_forms()
-    form_class, prefix = ACTION_FORMS[action]
+    form_class, prefix, run = ACTIONS[action]
     form = form_class(prefix=prefix) if form_class else None
     if form is not None:
         forms[action] = form
         if not form.validate_on_submit():
             flash(_("Xin kiểm tra lại các ô được đánh dấu."), "error")
             return _render_detail(commitment, forms, 422)
+    seen = request.form.get("seen_status")
     try:
-        if action == "start":
-            services.start(current_user, commitment)
-        elif action == "update":
-            attachment = services.save_attachment(form.attachment.data)
-            services.post_update(
-                current_user, commitment, note=form.note.data, progress=form.progress.data, attachment=attachment
-            )
-        elif action == "done":
-            attachment = services.save_attachment(form.attachment.data)
-            services.mark_done(current_user, commitment, report=form.report.data, attachment=attachment)
-        elif action == "verify":
-            services.verify(current_user, commitment, note=form.note.data)
-        elif action == "reopen":
-            services.reopen(current_user, commitment, reason=form.reason.data)
-        elif action == "cancel":
-            services.cancel(current_user, commitment, reason=form.reason.data)
-        elif action == "extend":
-            services.extend_deadline(current_user, commitment, new_due_date=form.due_date.data, reason=form.reason.data)
+        run(commitment, form, seen if seen in COMMITMENT_STATUSES else None)
     except DomainError as exc:
         refuse(exc, form)
-        commitment = services.get_commitment(current_user, commitment_id)
+        commitment = queries.get_commitment(current_user, commitment_id)
         return _render_detail(commitment, forms, exc.status if exc.status in (403, 409) else 422)
     flash(str(DONE_MESSAGES[action]), "success")
     return redirect(url_for("followups.detail", commitment_id=commitment_id))
@@ -274,12 +297,12 @@ def act(commitment_id: int, action: str):
 
 @bp.get("/attachments/<int:update_id>")
 @signed_in
-def attachment(update_id: int):
+def attachment(update_id: int) -> ResponseReturnValue:
     update = db.session.get(CommitmentUpdate, update_id)
     if update is None or not update.attachment_path:
         abort(404)
-    services.get_commitment(current_user, update.commitment_id)  # refuses those who may not see it
-    path = Path(current_app.config["UPLOAD_DIR"]) / update.attachment_path
+    queries.get_commitment(current_user, update.commitment_id)  # refuses those who may not see it
+    path = files.path_of(update.attachment_path)
     if not path.is_file():
         abort(404)
     return send_file(path, as_attachment=True, download_name=update.attachment_name or path.name)
@@ -288,23 +311,18 @@ def attachment(update_id: int):
 # Creating directly ------------------------------------------------------------------------------------------
 
 
-def _unit_choices() -> list[tuple[int, str]]:
+def unit_choices() -> list[tuple[int, str]]:
     return [(0, _("— Chọn đơn vị —"))] + [
         (unit.id, "\u00a0\u00a0" * depth + unit.name) for unit, depth in tree_rows(include_inactive=False)
     ]
 
 
 def _assignee_choices() -> list[tuple[int, str]]:
-    people = db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role.in_(("unit", "secretariat", "organizer", "host")), User.active.is_(True))
-        .order_by(User.name)
-    ).unique()
+    people = queries.assignable_people()
     return [(0, _("— Không —"))] + [(u.id, u.name + (f" ({u.unit.name})" if u.unit else "")) for u in people]
 
 
-def _int_or_none(value) -> int | None:
+def int_or_none(value: Any) -> int | None:
     try:
         number = int(value) if value not in (None, "") else None
         return None if int_problem(number) else number
@@ -313,10 +331,10 @@ def _int_or_none(value) -> int | None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required("organizer", "host", "secretariat")
-def new():
+@roles_required(*ASSIGNERS)
+def new() -> ResponseReturnValue:
     form = CommitmentForm()
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = unit_choices()
     form.assignee_id.choices = _assignee_choices()
     if request.method == "GET":
         form.idempotency_key.data = uuid.uuid4().hex
@@ -326,21 +344,19 @@ def new():
                 getattr(form, name).data = str(request.args.get(name, type=int))
     source = _source(form)
     if form.validate_on_submit():
-        created: dict = {}
 
-        def work():
-            commitment = services.create_commitment(
+        def work() -> tuple[int, dict[str, Any]]:
+            commitment = create_commitment(
                 current_user,
                 description=form.description.data,
                 unit_id=form.unit_id.data,
                 due_date=form.due_date.data,
                 assignee_id=form.assignee_id.data or None,
                 priority=form.priority.data,
-                session_id=_int_or_none(form.session_id.data),
-                question_id=_int_or_none(form.question_id.data),
-                response_id=_int_or_none(form.response_id.data),
+                session_id=int_or_none(form.session_id.data),
+                question_id=int_or_none(form.question_id.data),
+                response_id=int_or_none(form.response_id.data),
             )
-            created["id"] = commitment.id
             return 201, {"id": commitment.id}
 
         try:
@@ -353,10 +369,10 @@ def new():
     return render_template("followups/new.html", form=form, source=source), 422 if form.errors else 200
 
 
-def _source(form: CommitmentForm) -> dict:
-    out: dict = {}
-    session_id = _int_or_none(form.session_id.data)
-    question_id = _int_or_none(form.question_id.data)
+def _source(form: CommitmentForm) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    session_id = int_or_none(form.session_id.data)
+    question_id = int_or_none(form.question_id.data)
     if session_id:
         out["session"] = db.session.get(DialogueSession, session_id)
     if question_id:
@@ -364,168 +380,5 @@ def _source(form: CommitmentForm) -> dict:
     return out
 
 
-# A question's follow-up, and the session's panel ------------------------------------------------------------
-
-
-def can_see_question(user, question: Question) -> bool:
-    return question.author_id == user.id or bool(user.role_names & set(STAFF))
-
-
-@bp.get("/questions/<int:question_id>")
-@signed_in
-def question(question_id: int):
-    """What became of a question: the responses and the commitments it gave rise to (for its author and staff)."""
-    q = db.session.get(Question, question_id)
-    if q is None:
-        raise NotFound(_("Không tìm thấy câu hỏi."))
-    if not can_see_question(current_user, q):
-        raise Forbidden(_("Đồng chí chỉ xem được kết quả của câu hỏi do mình gửi."))
-    return render_template("followups/question.html", question=q)
-
-
-@bp.app_template_global("followup_for_question")
-def followup_for_question(question: Question) -> services.QuestionFollowup:
-    """For templates/followups/_question_panel.html: three queries whatever the number of commitments."""
-    return services.question_followup(question)
-
-
-@bp.app_template_global("followup_for_session")
-def followup_for_session(session: DialogueSession) -> services.SessionFollowup:
-    """For templates/followups/_session_panel.html: two queries."""
-    return services.session_followup(session)
-
-
-@bp.app_template_global("question_url")
-def question_url(question: Question) -> str:
-    """The question's own page when the questions area has one, else the follow-up page of the question."""
-    if "questions.detail" in current_app.view_functions:
-        return url_for("questions.detail", question_id=question.id)
-    return url_for("followups.question", question_id=question.id)
-
-
-@bp.app_template_global("commitment_state_words")
-def commitment_state_words() -> dict[str, str]:
-    """The states' words, translated once for a whole list."""
-    from ..core.labels import LABELS
-
-    return {code: str(text) for code, text in LABELS["commitment_status"].items()}
-
-
-@bp.app_template_global("commitment_overdue")
-def commitment_overdue(commitment: Commitment) -> bool:
-    return services.is_overdue(commitment)
-
-
-# Answering the rest in writing ------------------------------------------------------------------------------
-
-
-@bp.route("/sessions/<int:session_id>/written", methods=["GET", "POST"])
-@roles_required("organizer", "host", "secretariat")
-def written(session_id: int):
-    """Accepted submissions the session did not reach, each with a form to answer in writing or refer."""
-    session = db.session.get(DialogueSession, session_id)
-    if session is None:
-        raise NotFound(_("Không tìm thấy buổi đối thoại."))
-    unit_choices = _unit_choices()
-    posted = None
-    refusal = None
-    if request.method == "POST":
-        target = _int_or_none(request.form.get("for_question"))
-        if target is None:
-            abort(400)
-        posted = WrittenAnswerForm(prefix=f"q{target}")
-        posted.commitment_unit_id.choices = unit_choices
-        if posted.question_id.data != str(target):
-            abort(400)
-        refusal = _answer_in_writing(session, posted)
-        if refusal is None:
-            return redirect(url_for("followups.written", session_id=session_id))
-    questions = services.unanswered_questions(session_id)
-    forms = {}
-    for q in questions:
-        if posted is not None and posted.question_id.data == str(q.id):
-            forms[q.id] = posted
-            continue
-        form = WrittenAnswerForm(formdata=None, prefix=f"q{q.id}", question_id=str(q.id))
-        form.idempotency_key.data = uuid.uuid4().hex
-        form.commitment_unit_id.choices = unit_choices
-        form.commitment_due_date.data = today_local() + timedelta(days=30)
-        forms[q.id] = form
-    status = refusal if posted is not None else 200
-    return (
-        render_template(
-            "followups/written.html", session=session, questions=questions, forms=forms, ended=session.status == "ended"
-        ),
-        status,
-    )
-
-
-def _answer_in_writing(session: DialogueSession, form: WrittenAnswerForm) -> int | None:
-    """None when the answer was recorded; else the status to answer with, the errors left on ``form``."""
-    if not form.validate_on_submit():
-        flash(_("Xin kiểm tra lại các ô được đánh dấu."), "error")
-        return 422
-    question_id = _int_or_none(form.question_id.data)
-    if question_id is None or not services.is_unanswered(session.id, question_id):
-        flash(_("Câu hỏi này đã được trả lời hoặc không còn chờ trả lời."), "error")
-        return 409
-    wants_commitment = bool((form.commitment_description.data or "").strip())
-    if wants_commitment and (not form.commitment_unit_id.data or not form.commitment_due_date.data):
-        form.commitment_unit_id.errors = [_("Xin chọn đơn vị và thời hạn cho nhiệm vụ.")]
-        flash(_("Xin chọn đơn vị chủ trì và thời hạn cho nhiệm vụ."), "error")
-        return 422
-
-    def work():
-        from ..responses.services import record_response_with_commitment
-
-        commitment = None
-        if wants_commitment:
-            commitment = {
-                "description": form.commitment_description.data,
-                "unit_id": form.commitment_unit_id.data,
-                "due_date": form.commitment_due_date.data,
-                "question_id": question_id,
-            }
-        response, created = record_response_with_commitment(
-            current_user,
-            session_id=session.id,
-            kind=form.kind.data,
-            text=form.text.data,
-            responder_id=current_user.id,
-            question_ids=(question_id,),
-            referred_to=(form.referred_to.data or None) if form.kind.data == "referred" else None,
-            commitment=commitment,
-        )
-        return 201, {"response_id": response.id, "commitment_id": created.id if created else None}
-
-    try:
-        run_once(current_user.id, form.idempotency_key.data, f"page followups.written {session.id}", work)
-    except DomainError as exc:
-        refuse(exc, form)
-        return exc.status if exc.status in (403, 404, 409) else 422
-    flash(_("Đã ghi câu trả lời."), "success")
-    return None
-
-
-# Home sections ----------------------------------------------------------------------------------------------
-
-
-def _unit_home(user):
-    return services.unit_summary(user)
-
-
-def _secretariat_home(user):
-    data = services.dashboard(user, services.Filters(), session_limit=1)
-    overdue = list(
-        db.session.scalars(services.list_statement(user, services.Filters(overdue=True), order="due").limit(5)).unique()
-    )
-    return {"totals": data.totals, "overdue": overdue}
-
-
-def _secretary_home(user):
-    return {"commitments": services.commitments_for_author(user)}
-
-
-register_section("unit", "followups/_home_unit.html", _unit_home, order=20)
-register_section("secretariat", "followups/_home_secretariat.html", _secretariat_home, order=20)
-register_section("secretary", "followups/_home_secretary.html", _secretary_home, order=60)
+# The other pages of the area join the blueprint: answering in writing, and the panels other pages include.
+from . import panels, written  # noqa: E402, F401

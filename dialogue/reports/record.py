@@ -19,7 +19,8 @@ from ..accounts.models import User
 from ..core.labels import label
 from ..core.timeutil import format_date, isoformat, now, to_local, today_local
 from ..extensions import db
-from ..followups.models import OPEN_STATUSES, Commitment
+from ..followups.models import Commitment
+from ..followups.queries import is_overdue
 from ..live.models import Speaker
 from ..live.models import seconds_used as turn_seconds_used
 from ..questions.models import Question
@@ -57,10 +58,6 @@ def format_duration(seconds: int) -> str:
     if hours:
         return f"{hours} giờ {minutes:02d} phút"
     return f"{minutes} phút {secs:02d} giây"
-
-
-def is_overdue(commitment: Commitment, today: date | None = None) -> bool:
-    return commitment.status in OPEN_STATUSES and commitment.due_date < (today or today_local())
 
 
 def _ancestor_map() -> dict[int, tuple[str, int | None]]:
