@@ -17,7 +17,7 @@ from ..audit.services import record, snapshot
 from ..core.access import ROLES
 from ..core.after_commit import after_commit
 from ..core.errors import Conflict, Invalid, NotFound
-from ..core.inputs import local_path
+from ..core.inputs import local_path, text_problem
 from ..core.permissions import can, require
 from ..core.text import fold, like_pattern, nfc, search_blob
 from ..core.timeutil import now
@@ -79,7 +79,7 @@ def _login_condition(login: str | None):
     """What a typed sign-in names: an e-mail when it has an "@", else a phone number written only with digits,
     spaces, "+", "-", "." and brackets. Anything else names nobody (so "0901000020@x" is not that phone)."""
     login = (login or "").strip()
-    if not login:
+    if not login or text_problem(login):  # a control character names nobody (and PostgreSQL refuses NUL)
         return None
     if "@" in login:
         return func.lower(User.email) == normalize_email(login)
